@@ -1,0 +1,202 @@
+import { GitError } from '../errors.js';
+import { exec, type ExecResult } from './exec.js';
+
+/** The environment every git call gets: never prompt, stable (English) messages to interpret. */
+export function gitEnv(env: NodeJS.ProcessEnv, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C', ...extra };
+}
+
+export type PushOutcome = { kind: 'pushed' } | { kind: 'rejected'; reason: string };
+
+/**
+ * The one place kpush talks to git: a child process per command, argument arrays only.
+ * Methods return facts or throw GitError; "no" (e.g. detached HEAD) is never confused with
+ * "git broke".
+ */
+export class Git {
+  constructor(
+    readonly cwd: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  /** Runs git and returns stdout; throws GitError with git's own words on failure. */
+  async run(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<string> {
+    const result = await this.exec(args, extraEnv);
+    if (result.exitCode !== 0) throw gitFailure(args, result);
+    return result.stdout;
+  }
+
+  exec(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}, input?: string): Promise<ExecResult> {
+    return exec('git', args, { cwd: this.cwd, env: gitEnv(this.env, extraEnv), input }).catch((error: unknown) => {
+      throw new GitError('E_GIT_MISSING', `could not run git: ${(error as Error).message}`, {
+        hint: 'Install git and make sure it is on PATH.',
+        cause: error,
+      });
+    });
+  }
+
+  async toplevel(): Promise<string> {
+    const result = await this.exec(['rev-parse', '--show-toplevel']);
+    if (result.exitCode !== 0) {
+      if (/not a git repository/i.test(result.stderr)) {
+        throw new GitError('E_NOT_A_REPO', `${this.cwd} is not inside a git repository`, {
+          hint: 'Run kpush from your app repository checkout, or pass --cwd <dir>.',
+        });
+      }
+      throw gitFailure(['rev-parse', '--show-toplevel'], result);
+    }
+    return result.stdout.trim();
+  }
+
+  async headSha(): Promise<string> {
+    const result = await this.exec(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    if (result.exitCode === 1 && result.stdout.trim() === '') {
+      throw new GitError('E_NO_COMMITS', `the repository at ${this.cwd} has no commits yet`, {
+        hint: 'Commit something first: a tag is derived from a commit.',
+      });
+    }
+    if (result.exitCode !== 0) throw gitFailure(['rev-parse', 'HEAD'], result);
+    return result.stdout.trim();
+  }
+
+  /** The checked-out branch, or null on a detached HEAD. */
+  async currentBranch(): Promise<string | null> {
+    const result = await this.exec(['symbolic-ref', '--quiet', '--short', 'HEAD']);
+    if (result.exitCode === 0) return result.stdout.trim();
+    if (result.exitCode === 1) return null;
+    throw gitFailure(['symbolic-ref', 'HEAD'], result);
+  }
+
+  /** Local and remote-tracking branches whose tip is `sha` (for a detached HEAD). */
+  async branchesAt(sha: string): Promise<string[]> {
+    const out = await this.run([
+      'for-each-ref',
+      '--format=%(refname:lstrip=2)',
+      `--points-at=${sha}`,
+      'refs/heads',
+      'refs/remotes',
+    ]);
+    return lines(out)
+      .filter((name) => !name.endsWith('/HEAD'))
+      .map((name) => name.replace(/^origin\//, ''));
+  }
+
+  async tagsAt(sha: string): Promise<string[]> {
+    return lines(await this.run(['tag', '--points-at', sha]));
+  }
+
+  /** Committer time of `sha`, or null when the object is not in this (shallow) clone. */
+  async commitTime(sha: string): Promise<Date | null> {
+    const result = await this.exec(['show', '-s', '--format=%ct', `${sha}^{commit}`]);
+    if (result.exitCode !== 0) {
+      if (/bad object|unknown revision|ambiguous argument|invalid object/i.test(result.stderr)) return null;
+      throw gitFailure(['show', sha], result);
+    }
+    return new Date(Number(result.stdout.trim()) * 1000);
+  }
+
+  /** Whether tracked files differ from HEAD (untracked files do not count, as in `git describe --dirty`). */
+  async isDirty(paths: readonly string[] = []): Promise<boolean> {
+    const out = await this.run(['status', '--porcelain', '--untracked-files=no', '--', ...paths]);
+    return out.trim() !== '';
+  }
+
+  /** The object id of `path` (relative to the top level) in HEAD, or null when HEAD has no such path. */
+  async treeHash(path: string): Promise<string | null> {
+    const result = await this.exec(['rev-parse', '--verify', '--quiet', `HEAD:${path}`]);
+    if (result.exitCode === 0) return result.stdout.trim();
+    if (result.exitCode === 1) return null;
+    throw gitFailure(['rev-parse', `HEAD:${path}`], result);
+  }
+
+  /** A remote's URL, or null when there is no such remote. */
+  async remoteUrl(name = 'origin'): Promise<string | null> {
+    const result = await this.exec(['remote', 'get-url', name]);
+    if (result.exitCode === 0) return result.stdout.trim();
+    if (/no such remote/i.test(result.stderr)) return null;
+    throw gitFailure(['remote', 'get-url', name], result);
+  }
+
+  /** Shallow single-branch clone of `url` into this adapter's cwd (which must not exist yet or be empty). */
+  async clone(url: string, branch: string | undefined, extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
+    const args = ['clone', '--depth', '1', '--single-branch', '--no-tags', ...(branch ? ['--branch', branch] : [])];
+    const result = await exec('git', [...args, '--', url, this.cwd], { env: gitEnv(this.env, extraEnv) });
+    if (result.exitCode !== 0) throw gitFailure(args, result);
+    if (/cloned an empty repository/i.test(result.stderr)) {
+      throw new GitError('E_GIT_EMPTY_REMOTE', 'the environment repository has no commits yet', {
+        hint: 'Push an initial commit with your manifests to the environment repository first.',
+      });
+    }
+  }
+
+  /** Replaces the work tree with the remote tip of `branch` (after a rejected push). */
+  async resetToRemote(branch: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
+    await this.run(['fetch', '--depth', '1', '--no-tags', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`], extraEnv);
+    await this.run(['reset', '--hard', '--quiet', `refs/remotes/origin/${branch}`]);
+  }
+
+  /** Commits exactly `paths` with `message`; identity comes from `identityEnv` (GIT_AUTHOR_* etc.). */
+  async commit(paths: readonly string[], message: string, identityEnv: NodeJS.ProcessEnv): Promise<string> {
+    await this.run(['add', '--', ...paths]);
+    const result = await this.exec(['commit', '--quiet', '--no-verify', '--file=-', '--', ...paths], identityEnv, message);
+    if (result.exitCode !== 0) throw gitFailure(['commit'], result);
+    return (await this.run(['rev-parse', 'HEAD'])).trim();
+  }
+
+  /** `git diff` of the work tree against HEAD for `paths`. */
+  async diff(paths: readonly string[]): Promise<string> {
+    return this.run(['diff', '--no-color', '--no-ext-diff', '--', ...paths]);
+  }
+
+  /** A git config value, or null when unset. */
+  async configValue(key: string): Promise<string | null> {
+    const result = await this.exec(['config', '--get', key]);
+    if (result.exitCode === 0) return result.stdout.trim();
+    if (result.exitCode === 1) return null;
+    throw gitFailure(['config', key], result);
+  }
+
+  /** Pushes HEAD to `branch`; a rejection because the remote moved is an outcome, not an error. */
+  async push(branch: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<PushOutcome> {
+    const args = ['push', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`];
+    const result = await this.exec(args, extraEnv);
+    const rejected = /^!\t[^\t]*\t\[(?:rejected|remote rejected)\] \((fetch first|non-fast-forward|cannot lock ref[^)]*|incorrect old value provided)\)/m.exec(
+      result.stdout,
+    );
+    if (rejected) return { kind: 'rejected', reason: rejected[1] ?? 'rejected' };
+    if (result.exitCode !== 0) throw gitFailure(args, result);
+    return { kind: 'pushed' };
+  }
+}
+
+function lines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/** Interprets git's stderr once, here, into an error that says what to do. */
+export function gitFailure(args: readonly string[], result: ExecResult): GitError {
+  const stderr = result.stderr.trim();
+  const said = stderr.split('\n').filter(Boolean).slice(-3).join(' | ') || `exit code ${result.exitCode}`;
+  const command = `git ${args[0] ?? ''}`;
+  if (/Authentication failed|could not read Username|Permission denied \(publickey|HTTP Basic: Access denied|403/i.test(stderr)) {
+    return new GitError('E_GIT_AUTH', `${command}: the remote rejected the credentials (${said})`, {
+      hint: 'Set KPUSH_GIT_TOKEN (or GITHUB_TOKEN / CI_JOB_TOKEN) with write access, or load an SSH key into your agent.',
+    });
+  }
+  if (/does not appear to be a git repository|repository .* not found|Could not resolve host|unable to access|Connection refused/i.test(stderr)) {
+    return new GitError('E_GIT_REMOTE', `${command}: cannot reach the repository (${said})`, {
+      hint: 'Check the --repo URL or path and your network access.',
+    });
+  }
+  if (/Remote branch .* not found|couldn't find remote ref/i.test(stderr)) {
+    return new GitError('E_GIT_BRANCH', `${command}: the branch does not exist on the remote (${said})`, {
+      hint: 'Check --branch, or omit it to use the remote default branch.',
+    });
+  }
+  return new GitError('E_GIT', `${command} failed: ${said}`, {
+    hint: 'Rerun with --verbose for details; check the repository state.',
+  });
+}

@@ -1,0 +1,111 @@
+import { isAbsolute, normalize } from 'node:path';
+import { type BumpResult, bumpManifest } from '../commands/bump-manifest.js';
+import { unknownMessageFields } from '../core/bump/commit-message.js';
+import { conflictingTargets } from '../core/bump/plan.js';
+import { DEFAULT_RETRY } from '../core/bump/retry.js';
+import { parseIdentity } from '../core/git-identity.js';
+import { type ImageReference, parseImageReference } from '../core/image-ref.js';
+import { UsageError } from '../errors.js';
+import type { Style } from '../output/style.js';
+import type { CommandContext } from './context.js';
+
+export interface BumpManifestOptions {
+  repo: string;
+  image: string[];
+  path: string[];
+  branch?: string;
+  message?: string;
+  author?: string;
+  dryRun: boolean;
+  allowNoMatch: boolean;
+  maxAttempts: number;
+  retryTimeout: number;
+}
+
+export async function bumpManifestCommand(options: BumpManifestOptions, context: CommandContext): Promise<void> {
+  const { reporter } = context;
+  const result = await bumpManifest(
+    {
+      repo: options.repo,
+      targets: parseTargets(options.image),
+      paths: options.path.map(repoRelativePath),
+      branch: options.branch,
+      messageTemplate: checkedTemplate(options.message),
+      author: options.author ? parseIdentity(options.author) : null,
+      dryRun: options.dryRun,
+      allowNoMatch: options.allowNoMatch,
+      retry: { ...DEFAULT_RETRY, maxAttempts: options.maxAttempts, deadlineMs: options.retryTimeout * 1000 },
+    },
+    { cwd: context.cwd, env: context.env, reporter },
+  );
+
+  for (const warning of result.warnings) reporter.warn(warning);
+  for (const repository of result.unmatched) reporter.warn(`no reference to ${repository} found (--allow-no-match)`);
+  if (context.globals.json) return reporter.json(result);
+  for (const change of result.changes) {
+    reporter.info(`${change.file}:${change.line}  ${change.old} -> ${change.new}`);
+  }
+  reporter.info(summary(result));
+  if (result.diff !== null) reporter.result(colorDiff(result.diff, reporter.style).trimEnd());
+  else if (result.commit !== null) reporter.result(result.commit);
+}
+
+/** Every --image is checked before anything is cloned: a bad reference is a usage error. */
+function parseTargets(images: readonly string[]): ImageReference[] {
+  const targets = images.map(parseImageReference);
+  for (const target of targets) {
+    if (!target.tag && !target.digest) {
+      throw new UsageError(`--image ${target.name} has neither a tag nor a digest`, {
+        hint: `Say what to deploy, e.g. --image ${target.name}:1.4.2 or --image ${target.name}@sha256:<64 hex>.`,
+      });
+    }
+  }
+  const conflicts = conflictingTargets(targets);
+  if (conflicts.length > 0) {
+    throw new UsageError(`--image names ${conflicts.join(', ')} more than once with different values`);
+  }
+  return targets;
+}
+
+function repoRelativePath(path: string): string {
+  const normalized = normalize(path).replace(/\\/g, '/').replace(/\/$/, '');
+  if (isAbsolute(path) || normalized === '..' || normalized.startsWith('../')) {
+    throw new UsageError(`--path ${path} must be relative to the environment repository root`);
+  }
+  return normalized;
+}
+
+function checkedTemplate(template: string | undefined): string | undefined {
+  const unknown = template === undefined ? [] : unknownMessageFields(template);
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown field ${unknown.map((name) => `{{${name}}}`).join(', ')} in --message`, {
+      hint: 'Available: {{summary}} {{changes}} {{images}} {{sourceRepo}} {{sourceCommit}} {{runUrl}} {{actor}}.',
+    });
+  }
+  return template;
+}
+
+function summary(result: BumpResult): string {
+  const files = new Set(result.changes.map((change) => change.file)).size;
+  const what = `${result.changes.length} change${result.changes.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}`;
+  switch (result.status) {
+    case 'up-to-date':
+      return `already up to date: ${result.repo} (${result.branch}) has every requested image`;
+    case 'dry-run':
+      return `dry run: would commit ${what} to ${result.repo} (${result.branch}); nothing was pushed`;
+    case 'pushed':
+      return `pushed ${result.commit?.slice(0, 7)} to ${result.repo} (${result.branch}): ${what}, ${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`;
+  }
+}
+
+function colorDiff(diff: string, style: Style): string {
+  return diff
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('+') && !line.startsWith('+++')) return style.green(line);
+      if (line.startsWith('-') && !line.startsWith('---')) return style.red(line);
+      if (line.startsWith('@@')) return style.dim(line);
+      return line;
+    })
+    .join('\n');
+}

@@ -1,0 +1,170 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { readGithubEvent } from '../adapters/ci.js';
+import { Git } from '../adapters/git.js';
+import { findManifestFiles, pathExists, readManifest, writeManifest } from '../adapters/manifest-files.js';
+import { commitMessage } from '../core/bump/commit-message.js';
+import { type BumpPlan, type Change, planBump } from '../core/bump/plan.js';
+import { backoffDelay, mayRetry, type RetryPolicy } from '../core/bump/retry.js';
+import { detectCi } from '../core/ci-env.js';
+import { httpsCredentials } from '../core/git-credentials.js';
+import { type Identity, identityEnv } from '../core/git-identity.js';
+import { withoutCredentials } from '../core/git-url.js';
+import type { ImageReference } from '../core/image-ref.js';
+import { GitError, KpushError } from '../errors.js';
+import { applyEdits, scanManifest } from '../manifests/index.js';
+import type { Reporter } from '../output/reporter.js';
+
+export interface BumpRequest {
+  /** Git URL, or a local path (resolved against `cwd`). */
+  repo: string;
+  targets: readonly ImageReference[];
+  /** Repo-relative files or directories to scan; empty scans the whole repository. */
+  paths: readonly string[];
+  branch?: string | undefined;
+  messageTemplate?: string | undefined;
+  author: Identity | null;
+  dryRun: boolean;
+  allowNoMatch: boolean;
+  retry: RetryPolicy;
+}
+
+export type BumpStatus = 'pushed' | 'up-to-date' | 'dry-run';
+
+export interface BumpResult {
+  status: BumpStatus;
+  repo: string;
+  branch: string;
+  commit: string | null;
+  attempts: number;
+  dryRun: boolean;
+  changes: Change[];
+  unmatched: string[];
+  warnings: string[];
+  /** Unified diff of the change (dry runs only). */
+  diff: string | null;
+}
+
+export interface BumpDeps {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  reporter: Reporter;
+  random?: () => number;
+}
+
+/**
+ * Clone → plan → (dry run: diff | commit → push). When the push is rejected because another
+ * pipeline moved the branch, fetch the new tip, plan the same request again on it and retry;
+ * never force. The temporary clone is always removed.
+ */
+export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promise<BumpResult> {
+  const { reporter, env } = deps;
+  const url = remoteUrl(request.repo, deps.cwd);
+  const displayUrl = withoutCredentials(url);
+  const credentials = httpsCredentials(url, env);
+  for (const secret of credentials.secrets) reporter.redactor.add(secret);
+  const ci = detectCi(env, await readGithubEvent(env));
+
+  const workdir = await mkdtemp(join(tmpdir(), 'kpush-bump-'));
+  try {
+    const git = new Git(join(workdir, 'repo'), env);
+    await reporter.task(`cloning ${displayUrl}`, () => git.clone(url, request.branch, credentials.env));
+    const branch = request.branch ?? (await defaultBranch(git));
+    const identity = identityEnv(request.author, await configuredIdentity(git, env), ci, env);
+    const started = performance.now();
+    const result = (status: BumpStatus, plan: BumpPlan, attempts: number, extra: Partial<BumpResult> = {}) => ({
+      status,
+      repo: displayUrl,
+      branch,
+      commit: null,
+      attempts,
+      dryRun: request.dryRun,
+      changes: plan.changes,
+      unmatched: plan.unmatched,
+      warnings: plan.warnings,
+      diff: null,
+      ...extra,
+    });
+
+    for (let attempt = 1; ; attempt++) {
+      const plan = await planInWorktree(git.cwd, request);
+      if (plan.files.length === 0) return result('up-to-date', plan, attempt);
+      const paths = plan.files.map((file) => file.path);
+      if (request.dryRun) return result('dry-run', plan, attempt, { diff: await git.diff(paths) });
+
+      await git.commit(paths, commitMessage({ targets: request.targets, changes: plan.changes, ci }, request.messageTemplate), identity);
+      const outcome = await reporter.task(`pushing to ${branch}`, () => git.push(branch, credentials.env));
+      if (outcome.kind === 'pushed') {
+        return result('pushed', plan, attempt, { commit: (await git.run(['rev-parse', 'HEAD'])).trim() });
+      }
+      const elapsed = performance.now() - started;
+      if (!mayRetry(request.retry, attempt, elapsed)) {
+        throw new GitError('E_PUSH_RETRIES_EXHAUSTED', `push to ${branch} was rejected ${attempt} times (${outcome.reason}); gave up after ${(elapsed / 1000).toFixed(1)}s`, {
+          hint: 'Many pipelines are pushing at once: raise --max-attempts / --retry-timeout, or rerun the job. Nothing was force-pushed.',
+        });
+      }
+      const delay = backoffDelay(request.retry, attempt, (deps.random ?? Math.random)());
+      reporter.info(`${branch} moved on the remote (${outcome.reason}): re-applying on the new tip in ${delay} ms (attempt ${attempt + 1})`);
+      await sleep(delay);
+      await git.resetToRemote(branch, credentials.env);
+    }
+  } finally {
+    await rm(workdir, { recursive: true, force: true });
+  }
+}
+
+/** Scans the clone, checks every image matched something, and writes the edits into it. */
+async function planInWorktree(root: string, request: BumpRequest): Promise<BumpPlan> {
+  const files = await findManifestFiles(root, request.paths);
+  const sources = new Map<string, string>();
+  const scans = [];
+  for (const path of files) {
+    const source = await readManifest(root, path);
+    sources.set(path, source);
+    scans.push({ path, scan: scanManifest(path, source, request.targets) });
+  }
+  const plan = planBump(scans, request.targets);
+  if (plan.unmatched.length > 0 && !request.allowNoMatch) {
+    const searched = request.paths.length ? request.paths.join(', ') : 'the whole repository';
+    throw new KpushError('E_NO_MATCH', `no reference to ${plan.unmatched.join(', ')} found in ${searched} (${files.length} YAML files)`, {
+      hint: 'Check the image repository spelling and --path, or pass --allow-no-match when this is expected.',
+      details: { unmatched: plan.unmatched, paths: request.paths, filesScanned: files.length },
+    });
+  }
+  for (const { path, edits } of plan.files) {
+    await writeManifest(root, path, applyEdits(sources.get(path) as string, edits));
+  }
+  return plan;
+}
+
+/** A local directory becomes a file:// URL (plain paths make git ignore --depth). */
+export function remoteUrl(repo: string, cwd: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/\\]+@[^/\\:]+:/.test(repo)) return repo;
+  const local = isAbsolute(repo) ? repo : resolve(cwd, repo);
+  if (!pathExists(local)) {
+    throw new KpushError('E_GIT_REMOTE', `--repo ${repo}: no such directory (${local})`, {
+      hint: 'Pass a git URL (https://…, git@host:…) or the path of a local clone or bare repository.',
+    });
+  }
+  return pathToFileURL(local).href;
+}
+
+async function defaultBranch(git: Git): Promise<string> {
+  const branch = await git.currentBranch();
+  if (branch === null) {
+    throw new GitError('E_GIT_BRANCH', 'cannot tell the default branch of the environment repository', {
+      hint: 'Pass --branch <name>.',
+    });
+  }
+  return branch;
+}
+
+async function configuredIdentity(git: Git, env: NodeJS.ProcessEnv): Promise<Identity | null> {
+  if (env.GIT_AUTHOR_NAME && env.GIT_AUTHOR_EMAIL) return { name: env.GIT_AUTHOR_NAME, email: env.GIT_AUTHOR_EMAIL };
+  const name = await git.configValue('user.name');
+  const email = await git.configValue('user.email');
+  return name && email ? { name, email } : null;
+}

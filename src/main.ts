@@ -1,0 +1,7 @@
+import { runCli } from './cli/program.js';
+import { processIO } from './cli/context.js';
+
+/** The executable's entry: the only place that sets the process exit code. */
+export async function main(): Promise<void> {
+  process.exitCode = await runCli(process.argv.slice(2), processIO());
+}

@@ -1,0 +1,93 @@
+import type { Redactor } from './redact.js';
+import type { Style } from './style.js';
+
+/** The slice of a writable stream kpush needs; tests pass string collectors. */
+export interface OutputStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface ReporterOptions {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  style: Style;
+  redactor: Redactor;
+  verbose: boolean;
+  /** Spinners only on an interactive terminal (a TTY that reports its width, outside CI). */
+  interactive: boolean;
+}
+
+/**
+ * stdout carries results only; every log line and progress indicator goes to stderr.
+ * Everything passes through the redactor.
+ */
+export class Reporter {
+  constructor(private readonly options: ReporterOptions) {}
+
+  get style(): Style {
+    return this.options.style;
+  }
+
+  get redactor(): Redactor {
+    return this.options.redactor;
+  }
+
+  info(message: string): void {
+    this.writeErr(message);
+  }
+
+  debug(message: string): void {
+    if (this.options.verbose) this.writeErr(this.options.style.dim(message));
+  }
+
+  warn(message: string): void {
+    this.writeErr(this.options.style.yellow(`warning: ${message}`));
+  }
+
+  error(message: string, hint?: string): void {
+    this.writeErr(this.options.style.red(`error: ${message}`));
+    if (hint) this.writeErr(`hint: ${hint}`);
+  }
+
+  /** A result line on stdout. */
+  result(text: string): void {
+    this.options.stdout.write(`${this.options.redactor.redact(text)}\n`);
+  }
+
+  /** The one JSON document of a --json run. */
+  json(value: unknown): void {
+    this.options.stdout.write(`${JSON.stringify(this.options.redactor.redactValue(value), null, 2)}\n`);
+  }
+
+  /** Runs `work` behind a spinner on a terminal, or between two plain log lines in CI. */
+  async task<T>(title: string, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)}s`;
+    if (!this.options.interactive) {
+      this.debug(`${title}...`);
+      try {
+        const value = await work();
+        this.debug(`${title}: done in ${elapsed()}`);
+        return value;
+      } catch (error) {
+        this.debug(`${title}: failed after ${elapsed()}`);
+        throw error;
+      }
+    }
+    const { default: ora } = await import('ora');
+    const spinner = ora({ text: title, stream: this.options.stderr as NodeJS.WritableStream }).start();
+    try {
+      const value = await work();
+      spinner.succeed(`${title} (${elapsed()})`);
+      return value;
+    } catch (error) {
+      spinner.fail(title);
+      throw error;
+    }
+  }
+
+  private writeErr(line: string): void {
+    this.options.stderr.write(`${this.options.redactor.redact(line)}\n`);
+  }
+}
