@@ -27,12 +27,14 @@ export class Git {
   }
 
   exec(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}, input?: string): Promise<ExecResult> {
-    return exec('git', args, { cwd: this.cwd, env: gitEnv(this.env, extraEnv), input }).catch((error: unknown) => {
-      throw new GitError('E_GIT_MISSING', `could not run git: ${(error as Error).message}`, {
-        hint: 'Install git and make sure it is on PATH.',
-        cause: error,
-      });
-    });
+    return exec('git', args, { cwd: this.cwd, env: gitEnv(this.env, extraEnv), input }).catch(
+      (error: unknown) => {
+        throw new GitError('E_GIT_MISSING', `could not run git: ${(error as Error).message}`, {
+          hint: 'Install git and make sure it is on PATH.',
+          cause: error,
+        });
+      },
+    );
   }
 
   async toplevel(): Promise<string> {
@@ -119,7 +121,14 @@ export class Git {
 
   /** Shallow single-branch clone of `url` into this adapter's cwd (which must not exist yet or be empty). */
   async clone(url: string, branch: string | undefined, extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
-    const args = ['clone', '--depth', '1', '--single-branch', '--no-tags', ...(branch ? ['--branch', branch] : [])];
+    const args = [
+      'clone',
+      '--depth',
+      '1',
+      '--single-branch',
+      '--no-tags',
+      ...(branch ? ['--branch', branch] : []),
+    ];
     const result = await exec('git', [...args, '--', url, this.cwd], { env: gitEnv(this.env, extraEnv) });
     if (result.exitCode !== 0) throw gitFailure(args, result);
     if (/cloned an empty repository/i.test(result.stderr)) {
@@ -131,14 +140,21 @@ export class Git {
 
   /** Replaces the work tree with the remote tip of `branch` (after a rejected push). */
   async resetToRemote(branch: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
-    await this.run(['fetch', '--depth', '1', '--no-tags', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`], extraEnv);
+    await this.run(
+      ['fetch', '--depth', '1', '--no-tags', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`],
+      extraEnv,
+    );
     await this.run(['reset', '--hard', '--quiet', `refs/remotes/origin/${branch}`]);
   }
 
   /** Commits exactly `paths` with `message`; identity comes from `identityEnv` (GIT_AUTHOR_* etc.). */
   async commit(paths: readonly string[], message: string, identityEnv: NodeJS.ProcessEnv): Promise<string> {
     await this.run(['add', '--', ...paths]);
-    const result = await this.exec(['commit', '--quiet', '--no-verify', '--file=-', '--', ...paths], identityEnv, message);
+    const result = await this.exec(
+      ['commit', '--quiet', '--no-verify', '--file=-', '--', ...paths],
+      identityEnv,
+      message,
+    );
     if (result.exitCode !== 0) throw gitFailure(['commit'], result);
     return (await this.run(['rev-parse', 'HEAD'])).trim();
   }
@@ -160,13 +176,27 @@ export class Git {
   async push(branch: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<PushOutcome> {
     const args = ['push', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`];
     const result = await this.exec(args, extraEnv);
-    const rejected = /^!\t[^\t]*\t\[(?:rejected|remote rejected)\] \((fetch first|non-fast-forward|cannot lock ref[^)]*|incorrect old value provided)\)/m.exec(
-      result.stdout,
-    );
-    if (rejected) return { kind: 'rejected', reason: rejected[1] ?? 'rejected' };
+    const reason = pushRejectionReason(result);
+    if (reason !== null) return { kind: 'rejected', reason };
     if (result.exitCode !== 0) throw gitFailure(args, result);
     return { kind: 'pushed' };
   }
+}
+
+/**
+ * Why a push was refused because the branch moved, or null for any other outcome. Besides the
+ * usual `[rejected] (fetch first)`, two pushes racing for the same instant make the server's
+ * ref update fail with `cannot lock ref … is at X but expected Y`: the same situation.
+ */
+function pushRejectionReason(result: ExecResult): string | null {
+  const line = /^!\t[^\t]*\t\[(rejected|remote rejected)\] \(([^)]*)\)/m.exec(result.stdout);
+  if (!line) return null;
+  const [, kind, reason = ''] = line;
+  if (kind === 'rejected' && /fetch first|non-fast-forward|stale info/.test(reason)) return reason;
+  if (/cannot lock ref .*(but expected|reference already exists)|incorrect old value/.test(result.stderr)) {
+    return 'ref changed during push';
+  }
+  return null;
 }
 
 function lines(text: string): string[] {
@@ -181,12 +211,20 @@ export function gitFailure(args: readonly string[], result: ExecResult): GitErro
   const stderr = result.stderr.trim();
   const said = stderr.split('\n').filter(Boolean).slice(-3).join(' | ') || `exit code ${result.exitCode}`;
   const command = `git ${args[0] ?? ''}`;
-  if (/Authentication failed|could not read Username|Permission denied \(publickey|HTTP Basic: Access denied|403/i.test(stderr)) {
+  if (
+    /Authentication failed|could not read Username|Permission denied \(publickey|HTTP Basic: Access denied|403/i.test(
+      stderr,
+    )
+  ) {
     return new GitError('E_GIT_AUTH', `${command}: the remote rejected the credentials (${said})`, {
       hint: 'Set KPUSH_GIT_TOKEN (or GITHUB_TOKEN / CI_JOB_TOKEN) with write access, or load an SSH key into your agent.',
     });
   }
-  if (/does not appear to be a git repository|repository .* not found|Could not resolve host|unable to access|Connection refused/i.test(stderr)) {
+  if (
+    /does not appear to be a git repository|repository .* not found|Could not resolve host|unable to access|Connection refused/i.test(
+      stderr,
+    )
+  ) {
     return new GitError('E_GIT_REMOTE', `${command}: cannot reach the repository (${said})`, {
       hint: 'Check the --repo URL or path and your network access.',
     });

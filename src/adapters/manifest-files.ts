@@ -17,9 +17,13 @@ export async function findManifestFiles(root: string, paths: readonly string[]):
     const absolute = join(root, path);
     const info = await stat(absolute).catch(() => null);
     if (info === null) {
-      throw new KpushError('E_PATH_NOT_FOUND', `--path ${path} does not exist in the environment repository`, {
-        hint: 'Paths are relative to the environment repository root; check --path and --branch.',
-      });
+      throw new KpushError(
+        'E_PATH_NOT_FOUND',
+        `--path ${path} does not exist in the environment repository`,
+        {
+          hint: 'Paths are relative to the environment repository root; check --path and --branch.',
+        },
+      );
     }
     if (info.isFile()) found.add(toRepoPath(root, absolute));
     else for (const file of await walk(root, absolute)) found.add(file);

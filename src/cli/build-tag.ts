@@ -31,7 +31,8 @@ export async function buildTagCommand(options: BuildTagOptions, context: Command
   reporter.debug(`strategy ${result.strategy}, sha ${result.sha}, branch ${result.branch ?? '(none)'}`);
 
   if (env.GITHUB_OUTPUT) await appendGithubOutput(env.GITHUB_OUTPUT, pipelineOutputs(result, ''));
-  if (options.dotenv) await writeDotenv(resolve(context.cwd, options.dotenv), pipelineOutputs(result, 'KPUSH_'));
+  if (options.dotenv)
+    await writeDotenv(resolve(context.cwd, options.dotenv), pipelineOutputs(result, 'KPUSH_'));
 
   if (context.globals.json) reporter.json(result);
   else reporter.result(result.tag);

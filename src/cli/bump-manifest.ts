@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { isAbsolute, normalize } from 'node:path';
 import { type BumpResult, bumpManifest } from '../commands/bump-manifest.js';
 import { unknownMessageFields } from '../core/bump/commit-message.js';
@@ -22,7 +23,10 @@ export interface BumpManifestOptions {
   retryTimeout: number;
 }
 
-export async function bumpManifestCommand(options: BumpManifestOptions, context: CommandContext): Promise<void> {
+export async function bumpManifestCommand(
+  options: BumpManifestOptions,
+  context: CommandContext,
+): Promise<void> {
   const { reporter } = context;
   const result = await bumpManifest(
     {
@@ -36,11 +40,12 @@ export async function bumpManifestCommand(options: BumpManifestOptions, context:
       allowNoMatch: options.allowNoMatch,
       retry: { ...DEFAULT_RETRY, maxAttempts: options.maxAttempts, deadlineMs: options.retryTimeout * 1000 },
     },
-    { cwd: context.cwd, env: context.env, reporter },
+    { cwd: context.cwd, env: context.env, reporter, tmpRoot: context.env.TMPDIR || tmpdir() },
   );
 
   for (const warning of result.warnings) reporter.warn(warning);
-  for (const repository of result.unmatched) reporter.warn(`no reference to ${repository} found (--allow-no-match)`);
+  for (const repository of result.unmatched)
+    reporter.warn(`no reference to ${repository} found (--allow-no-match)`);
   if (context.globals.json) return reporter.json(result);
   for (const change of result.changes) {
     reporter.info(`${change.file}:${change.line}  ${change.old} -> ${change.new}`);
@@ -90,6 +95,7 @@ function summary(result: BumpResult): string {
   const what = `${result.changes.length} change${result.changes.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}`;
   switch (result.status) {
     case 'up-to-date':
+      if (result.unmatched.length > 0) return `nothing to change in ${result.repo} (${result.branch})`;
       return `already up to date: ${result.repo} (${result.branch}) has every requested image`;
     case 'dry-run':
       return `dry run: would commit ${what} to ${result.repo} (${result.branch}); nothing was pushed`;

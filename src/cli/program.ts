@@ -68,7 +68,12 @@ function buildProgram(io: CliIO, contextFor: (command: Command) => CommandContex
     .command('bump-manifest')
     .description('Rewrite image references in an environment repo, commit and push.')
     .requiredOption('-r, --repo <url-or-path>', 'environment repository (git URL or local path)')
-    .requiredOption('-i, --image <ref>', 'new image reference, repeatable: repo:tag, repo@digest', collect, [])
+    .requiredOption(
+      '-i, --image <ref>',
+      'new image reference, repeatable: repo:tag, repo@digest',
+      collect,
+      [],
+    )
     .option('-p, --path <path>', 'limit the scan to this file or directory, repeatable', collect, [])
     .option('-b, --branch <name>', "branch to update (default: the remote's default branch)")
     .option('-m, --message <template>', 'commit message template ({{summary}}, {{changes}}, {{images}}, ...)')
@@ -115,7 +120,11 @@ function reportFailure(error: unknown, context: CommandContext): ExitCode {
 
 /** Globals for rendering an error raised before commander reached an action. */
 function globalsFromArgv(argv: readonly string[]): GlobalOptions {
-  return { json: argv.includes('--json'), verbose: argv.includes('--verbose'), color: !argv.includes('--no-color') };
+  return {
+    json: argv.includes('--json'),
+    verbose: argv.includes('--verbose'),
+    color: !argv.includes('--no-color'),
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,10 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { readGithubEvent } from '../adapters/ci.js';
 import { Git } from '../adapters/git.js';
+import { withTempDir } from '../adapters/temp-dir.js';
 import { findManifestFiles, pathExists, readManifest, writeManifest } from '../adapters/manifest-files.js';
 import { commitMessage } from '../core/bump/commit-message.js';
 import { type BumpPlan, type Change, planBump } from '../core/bump/plan.js';
@@ -52,6 +51,8 @@ export interface BumpDeps {
   cwd: string;
   env: NodeJS.ProcessEnv;
   reporter: Reporter;
+  /** Where the temporary clone goes (TMPDIR). */
+  tmpRoot: string;
   random?: () => number;
 }
 
@@ -68,14 +69,18 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
   for (const secret of credentials.secrets) reporter.redactor.add(secret);
   const ci = detectCi(env, await readGithubEvent(env));
 
-  const workdir = await mkdtemp(join(tmpdir(), 'kpush-bump-'));
-  try {
+  return withTempDir(deps.tmpRoot, 'kpush-bump-', async (workdir) => {
     const git = new Git(join(workdir, 'repo'), env);
     await reporter.task(`cloning ${displayUrl}`, () => git.clone(url, request.branch, credentials.env));
     const branch = request.branch ?? (await defaultBranch(git));
     const identity = identityEnv(request.author, await configuredIdentity(git, env), ci, env);
     const started = performance.now();
-    const result = (status: BumpStatus, plan: BumpPlan, attempts: number, extra: Partial<BumpResult> = {}) => ({
+    const result = (
+      status: BumpStatus,
+      plan: BumpPlan,
+      attempts: number,
+      extra: Partial<BumpResult> = {},
+    ) => ({
       status,
       repo: displayUrl,
       branch,
@@ -95,25 +100,33 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
       const paths = plan.files.map((file) => file.path);
       if (request.dryRun) return result('dry-run', plan, attempt, { diff: await git.diff(paths) });
 
-      await git.commit(paths, commitMessage({ targets: request.targets, changes: plan.changes, ci }, request.messageTemplate), identity);
+      const commit = await git.commit(
+        paths,
+        commitMessage({ targets: request.targets, changes: plan.changes, ci }, request.messageTemplate),
+        identity,
+      );
       const outcome = await reporter.task(`pushing to ${branch}`, () => git.push(branch, credentials.env));
       if (outcome.kind === 'pushed') {
-        return result('pushed', plan, attempt, { commit: (await git.run(['rev-parse', 'HEAD'])).trim() });
+        return result('pushed', plan, attempt, { commit });
       }
       const elapsed = performance.now() - started;
       if (!mayRetry(request.retry, attempt, elapsed)) {
-        throw new GitError('E_PUSH_RETRIES_EXHAUSTED', `push to ${branch} was rejected ${attempt} times (${outcome.reason}); gave up after ${(elapsed / 1000).toFixed(1)}s`, {
-          hint: 'Many pipelines are pushing at once: raise --max-attempts / --retry-timeout, or rerun the job. Nothing was force-pushed.',
-        });
+        throw new GitError(
+          'E_PUSH_RETRIES_EXHAUSTED',
+          `push to ${branch} was rejected ${attempt} times (${outcome.reason}); gave up after ${(elapsed / 1000).toFixed(1)}s`,
+          {
+            hint: 'Many pipelines are pushing at once: raise --max-attempts / --retry-timeout, or rerun the job. Nothing was force-pushed.',
+          },
+        );
       }
       const delay = backoffDelay(request.retry, attempt, (deps.random ?? Math.random)());
-      reporter.info(`${branch} moved on the remote (${outcome.reason}): re-applying on the new tip in ${delay} ms (attempt ${attempt + 1})`);
+      reporter.info(
+        `${branch} moved on the remote (${outcome.reason}): re-applying on the new tip in ${delay} ms (attempt ${attempt + 1})`,
+      );
       await sleep(delay);
       await git.resetToRemote(branch, credentials.env);
     }
-  } finally {
-    await rm(workdir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Scans the clone, checks every image matched something, and writes the edits into it. */
@@ -129,10 +142,14 @@ async function planInWorktree(root: string, request: BumpRequest): Promise<BumpP
   const plan = planBump(scans, request.targets);
   if (plan.unmatched.length > 0 && !request.allowNoMatch) {
     const searched = request.paths.length ? request.paths.join(', ') : 'the whole repository';
-    throw new KpushError('E_NO_MATCH', `no reference to ${plan.unmatched.join(', ')} found in ${searched} (${files.length} YAML files)`, {
-      hint: 'Check the image repository spelling and --path, or pass --allow-no-match when this is expected.',
-      details: { unmatched: plan.unmatched, paths: request.paths, filesScanned: files.length },
-    });
+    throw new KpushError(
+      'E_NO_MATCH',
+      `no reference to ${plan.unmatched.join(', ')} found in ${searched} (${files.length} YAML files)`,
+      {
+        hint: 'Check the image repository spelling and --path, or pass --allow-no-match when this is expected.',
+        details: { unmatched: plan.unmatched, paths: request.paths, filesScanned: files.length },
+      },
+    );
   }
   for (const { path, edits } of plan.files) {
     await writeManifest(root, path, applyEdits(sources.get(path) as string, edits));
@@ -163,7 +180,8 @@ async function defaultBranch(git: Git): Promise<string> {
 }
 
 async function configuredIdentity(git: Git, env: NodeJS.ProcessEnv): Promise<Identity | null> {
-  if (env.GIT_AUTHOR_NAME && env.GIT_AUTHOR_EMAIL) return { name: env.GIT_AUTHOR_NAME, email: env.GIT_AUTHOR_EMAIL };
+  if (env.GIT_AUTHOR_NAME && env.GIT_AUTHOR_EMAIL)
+    return { name: env.GIT_AUTHOR_NAME, email: env.GIT_AUTHOR_EMAIL };
   const name = await git.configValue('user.name');
   const email = await git.configValue('user.email');
   return name && email ? { name, email } : null;

@@ -58,10 +58,15 @@ function fromGithub(env: NodeJS.ProcessEnv, event: GithubEvent | null): CiContex
     provider: 'github',
     checkedOutSha: env.GITHUB_SHA || null,
     sha: (isPullRequest ? event?.pull_request?.head?.sha : undefined) || env.GITHUB_SHA || null,
-    branch: isPullRequest ? env.GITHUB_HEAD_REF || event?.pull_request?.head?.ref || null : isTag ? null : env.GITHUB_REF_NAME || null,
+    branch: isPullRequest
+      ? env.GITHUB_HEAD_REF || event?.pull_request?.head?.ref || null
+      : isTag
+        ? null
+        : env.GITHUB_REF_NAME || null,
     gitTag: isTag ? env.GITHUB_REF_NAME || null : null,
     runNumber: env.GITHUB_RUN_NUMBER || null,
-    runUrl: repository && env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : null,
+    runUrl:
+      repository && env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : null,
     actor,
     sourceRepository: repository,
     sourceUrl: repository ? `${server}/${repository}` : null,

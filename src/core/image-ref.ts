@@ -79,7 +79,12 @@ export function canonicalRepositoryOf(name: string): string | null {
 
 /** docker's rule: the first component is a registry when it has a `.` or `:`, or is localhost. */
 function isDomain(component: string): boolean {
-  return component.includes('.') || component.includes(':') || component === 'localhost' || component.startsWith('[');
+  return (
+    component.includes('.') ||
+    component.includes(':') ||
+    component === 'localhost' ||
+    component.startsWith('[')
+  );
 }
 
 function canonicalRepository(domain: string | undefined, path: string): string {
@@ -91,7 +96,8 @@ function canonicalRepository(domain: string | undefined, path: string): string {
 }
 
 function digestProblem(digest: string): string | null {
-  if (!DIGEST.test(digest)) return `"${digest}" is not a valid digest (expected algorithm:hex, e.g. sha256:<64 hex>)`;
+  if (!DIGEST.test(digest))
+    return `"${digest}" is not a valid digest (expected algorithm:hex, e.g. sha256:<64 hex>)`;
   const [algorithm, hex] = digest.split(':') as [string, string];
   const expected = DIGEST_HEX_LENGTH[algorithm];
   if (expected !== undefined && hex.length !== expected) {

@@ -30,7 +30,12 @@ export function tempDir(prefix = 'kpush-test-'): string {
 }
 
 export function git(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
-  return execFileSync('git', args, { cwd, env: { ...testGitEnv, ...env }, encoding: 'utf8', stdio: 'pipe' }).trim();
+  return execFileSync('git', args, {
+    cwd,
+    env: { ...testGitEnv, ...env },
+    encoding: 'utf8',
+    stdio: 'pipe',
+  }).trim();
 }
 
 export function writeFiles(root: string, files: Record<string, string>): void {
@@ -41,14 +46,22 @@ export function writeFiles(root: string, files: Record<string, string>): void {
 }
 
 /** A work repo on `main` with the given files committed at a fixed time. */
-export function makeRepo(files: Record<string, string> = { 'README.md': 'hello\n' }, branch = 'main'): string {
+export function makeRepo(
+  files: Record<string, string> = { 'README.md': 'hello\n' },
+  branch = 'main',
+): string {
   const dir = tempDir('kpush-repo-');
   git(dir, ['init', '--quiet', `--initial-branch=${branch}`]);
   commitFiles(dir, files, 'initial commit');
   return dir;
 }
 
-export function commitFiles(dir: string, files: Record<string, string>, message: string, date = '2026-11-24T09:30:00Z'): string {
+export function commitFiles(
+  dir: string,
+  files: Record<string, string>,
+  message: string,
+  date = '2026-11-24T09:30:00Z',
+): string {
   writeFiles(dir, files);
   git(dir, ['add', '-A']);
   git(dir, ['commit', '--quiet', '-m', message], { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
@@ -56,7 +69,10 @@ export function commitFiles(dir: string, files: Record<string, string>, message:
 }
 
 /** A bare repository seeded from `files`, as an environment repo remote: returns its file:// URL and path. */
-export function makeBareRemote(files: Record<string, string>, branch = 'main'): { url: string; path: string } {
+export function makeBareRemote(
+  files: Record<string, string>,
+  branch = 'main',
+): { url: string; path: string } {
   const work = makeRepo(files, branch);
   const bare = join(tempDir('kpush-remote-'), 'env.git');
   git(tempDir(), ['clone', '--quiet', '--bare', work, bare]);

@@ -55,7 +55,8 @@ describe('kpush build-tag strategies', () => {
 
   it('keeps the content tag while the build context is unchanged', async () => {
     const repo = makeRepo({ 'services/api/main.go': 'v1', 'services/web/index.html': 'v1' });
-    const tagOf = async () => (await kpush(['build-tag', '-s', 'content', '--context', 'services/api'], { cwd: repo })).stdout;
+    const tagOf = async () =>
+      (await kpush(['build-tag', '-s', 'content', '--context', 'services/api'], { cwd: repo })).stdout;
     const first = await tagOf();
     expect(first).toMatch(/^content-[0-9a-f]{12}\n$/);
     commitFiles(repo, { 'services/web/index.html': 'v2' }, 'web only');
@@ -82,7 +83,12 @@ describe('kpush build-tag templates', () => {
     const sha = git(repo, ['rev-parse', 'HEAD']);
     const run = await kpush(['build-tag', '--template', '{{branch}}-{{run}}-{{sha7}}-{{timestamp}}'], {
       cwd: repo,
-      env: { GITHUB_ACTIONS: 'true', GITHUB_SHA: sha, GITHUB_REF_NAME: 'release/2.x', GITHUB_RUN_NUMBER: '42' },
+      env: {
+        GITHUB_ACTIONS: 'true',
+        GITHUB_SHA: sha,
+        GITHUB_REF_NAME: 'release/2.x',
+        GITHUB_RUN_NUMBER: '42',
+      },
     });
     expect(run.stdout).toBe(`release-2.x-42-${short(sha)}-20261124093000\n`);
   });
@@ -125,9 +131,13 @@ describe('kpush build-tag work tree state', () => {
     const repo = makeRepo();
     const sha = git(repo, ['rev-parse', 'HEAD']);
     git(repo, ['checkout', '--quiet', '--detach']);
-    expect((await kpush(['build-tag', '-s', 'branch-sha'], { cwd: repo })).stdout).toBe(`main-${short(sha)}\n`);
+    expect((await kpush(['build-tag', '-s', 'branch-sha'], { cwd: repo })).stdout).toBe(
+      `main-${short(sha)}\n`,
+    );
     commitFiles(repo, { 'b.txt': 'b' }, 'detached commit');
-    expect((await kpush(['build-tag', '-s', 'branch-sha'], { cwd: repo })).stdout).toMatch(/^detached-[0-9a-f]{7}\n$/);
+    expect((await kpush(['build-tag', '-s', 'branch-sha'], { cwd: repo })).stdout).toMatch(
+      /^detached-[0-9a-f]{7}\n$/,
+    );
   });
 
   it('works in a shallow clone', async () => {
@@ -189,7 +199,9 @@ describe('kpush build-tag in CI', () => {
     git(repo, ['checkout', '--quiet', '--detach']);
     const run = await kpush(['build-tag', '-s', 'branch-sha'], { cwd: repo, env });
     expect(run.stdout).toBe(`main-${short(sha)}\n`);
-    expect(readFileSync(output, 'utf8')).toBe(`previous=1\ntag=main-${short(sha)}\nsha=${sha}\nbranch=main\n`);
+    expect(readFileSync(output, 'utf8')).toBe(
+      `previous=1\ntag=main-${short(sha)}\nsha=${sha}\nbranch=main\n`,
+    );
   });
 
   it('tags a pull request by its head branch and head sha, not the merge commit', async () => {
@@ -229,7 +241,13 @@ describe('kpush build-tag in CI', () => {
     const dotenv = join(tempDir(), 'build.env');
     const run = await kpush(['build-tag', '--template', '{{branch}}-{{run}}', '--dotenv', dotenv], {
       cwd: repo,
-      env: { GITLAB_CI: 'true', CI_COMMIT_SHA: sha, CI_COMMIT_REF_NAME: 'main', CI_COMMIT_BRANCH: 'main', CI_PIPELINE_IID: '77' },
+      env: {
+        GITLAB_CI: 'true',
+        CI_COMMIT_SHA: sha,
+        CI_COMMIT_REF_NAME: 'main',
+        CI_COMMIT_BRANCH: 'main',
+        CI_PIPELINE_IID: '77',
+      },
     });
     expect(run.stdout).toBe('main-77\n');
     expect(readFileSync(dotenv, 'utf8')).toBe(`KPUSH_TAG=main-77\nKPUSH_SHA=${sha}\nKPUSH_BRANCH=main\n`);

@@ -8,7 +8,15 @@ export interface MessageInput {
   ci: CiContext;
 }
 
-export const MESSAGE_FIELDS = ['summary', 'changes', 'images', 'sourceRepo', 'sourceCommit', 'runUrl', 'actor'] as const;
+export const MESSAGE_FIELDS = [
+  'summary',
+  'changes',
+  'images',
+  'sourceRepo',
+  'sourceCommit',
+  'runUrl',
+  'actor',
+] as const;
 type MessageField = (typeof MESSAGE_FIELDS)[number];
 
 const FIELD = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
@@ -39,7 +47,9 @@ function messageFields({ targets, changes, ci }: MessageInput): Record<MessageFi
   const images = targets.map(describeTarget);
   return {
     summary: `deploy: bump ${images.map(({ repository, to }) => `${repository} to ${to}`).join(', ')}`,
-    changes: changes.map((change) => `- ${change.file}:${change.line} ${change.old} -> ${change.new}`).join('\n'),
+    changes: changes
+      .map((change) => `- ${change.file}:${change.line} ${change.old} -> ${change.new}`)
+      .join('\n'),
     images: images.map(({ repository, to }) => `${repository}:${to}`).join(', '),
     sourceRepo: ci.sourceRepository ?? '',
     sourceCommit: ci.sha ?? '',

@@ -30,7 +30,9 @@ export function planBump(
   targets: readonly ImageReference[],
 ): BumpPlan {
   const matched = new Set(scans.flatMap(({ scan }) => scan.matched));
-  const files = scans.filter(({ scan }) => scan.edits.length > 0).map(({ path, scan }) => ({ path, edits: scan.edits }));
+  const files = scans
+    .filter(({ scan }) => scan.edits.length > 0)
+    .map(({ path, scan }) => ({ path, edits: scan.edits }));
   return {
     files,
     changes: files.flatMap(({ path, edits }) =>

@@ -4,7 +4,15 @@ import { isValidTag, OCI_TAG_MAX_LENGTH, sanitizeForTag, truncateForTag } from '
 export const TAG_STRATEGIES = ['sha', 'branch-sha', 'semver', 'timestamp', 'content'] as const;
 export type TagStrategy = (typeof TAG_STRATEGIES)[number];
 
-export const TEMPLATE_PLACEHOLDERS = ['branch', 'sha', 'sha7', 'timestamp', 'semver', 'run', 'content'] as const;
+export const TEMPLATE_PLACEHOLDERS = [
+  'branch',
+  'sha',
+  'sha7',
+  'timestamp',
+  'semver',
+  'run',
+  'content',
+] as const;
 type Placeholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
 
 /** Everything a tag can be made of, gathered from git and the CI environment. */
@@ -61,9 +69,13 @@ export function decideTag(request: TagRequest, facts: TagFacts): TagDecision {
 function decideByStrategy(request: TagRequest, facts: TagFacts, suffix: string): TagDecision {
   if (request.strategy === 'semver' && facts.semver === null) {
     if (request.fallback) return { tag: tagFor(request.fallback, facts, suffix), strategy: request.fallback };
-    throw new KpushError('E_NO_SEMVER_TAG', `HEAD (${facts.sha.slice(0, 7)}) has no release tag like v1.2.3`, {
-      hint: 'Tag the commit (git tag v1.2.3), or pass --fallback sha to use another strategy on untagged commits.',
-    });
+    throw new KpushError(
+      'E_NO_SEMVER_TAG',
+      `HEAD (${facts.sha.slice(0, 7)}) has no release tag like v1.2.3`,
+      {
+        hint: 'Tag the commit (git tag v1.2.3), or pass --fallback sha to use another strategy on untagged commits.',
+      },
+    );
   }
   return { tag: tagFor(request.strategy, facts, suffix), strategy: request.strategy };
 }
@@ -112,9 +124,12 @@ export function templatePlaceholders(template: string): Placeholder[] {
   const used = [...template.matchAll(PLACEHOLDER)].map((match) => match[1] as string);
   const unknown = used.filter((name) => !(TEMPLATE_PLACEHOLDERS as readonly string[]).includes(name));
   if (unknown.length > 0) {
-    throw new UsageError(`unknown placeholder ${unknown.map((name) => `{{${name}}}`).join(', ')} in --template`, {
-      hint: `Available: ${TEMPLATE_PLACEHOLDERS.map((name) => `{{${name}}}`).join(' ')}.`,
-    });
+    throw new UsageError(
+      `unknown placeholder ${unknown.map((name) => `{{${name}}}`).join(', ')} in --template`,
+      {
+        hint: `Available: ${TEMPLATE_PLACEHOLDERS.map((name) => `{{${name}}}`).join(' ')}.`,
+      },
+    );
   }
   return used as Placeholder[];
 }
@@ -138,9 +153,13 @@ function placeholderValue(name: Placeholder, facts: TagFacts): string {
       return requireContent(facts);
     case 'semver':
       if (facts.semver === null) {
-        throw new KpushError('E_NO_SEMVER_TAG', '{{semver}} is used but HEAD has no release tag like v1.2.3', {
-          hint: 'Tag the commit, or use a template without {{semver}} for untagged builds.',
-        });
+        throw new KpushError(
+          'E_NO_SEMVER_TAG',
+          '{{semver}} is used but HEAD has no release tag like v1.2.3',
+          {
+            hint: 'Tag the commit, or use a template without {{semver}} for untagged builds.',
+          },
+        );
       }
       return facts.semver;
     case 'run':

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { commitMessage } from '../../src/core/bump/commit-message.js';
+import { backoffDelay, DEFAULT_RETRY, mayRetry } from '../../src/core/bump/retry.js';
+import { detectCi } from '../../src/core/ci-env.js';
+import { httpsCredentials } from '../../src/core/git-credentials.js';
+import { sourceUrlFromRemote } from '../../src/core/git-url.js';
+import { parseImageReference } from '../../src/core/image-ref.js';
+import { Redactor } from '../../src/output/redact.js';
+
+describe('Redactor', () => {
+  it('masks URL credentials and known secret values everywhere', () => {
+    const redactor = Redactor.fromEnv({ GITHUB_TOKEN: 'ghp_abcdef123456' });
+    expect(
+      redactor.redact('fatal: unable to access https://x-access-token:ghp_abcdef123456@github.com/a/b.git'),
+    ).toBe('fatal: unable to access https://***@github.com/a/b.git');
+    expect(redactor.redact('token=ghp_abcdef123456;')).toBe('token=***;');
+    expect(redactor.redactValue({ nested: ['ghp_abcdef123456'] })).toEqual({ nested: ['***'] });
+  });
+
+  it('leaves short values alone so ordinary words survive', () => {
+    expect(new Redactor(['main']).redact('main branch')).toBe('main branch');
+  });
+});
+
+describe('git credentials', () => {
+  it('passes an origin-scoped header through the environment, never the URL', () => {
+    const { env, secrets } = httpsCredentials('https://github.com/acme/env.git', {
+      GITHUB_TOKEN: 'ghp_token123',
+    });
+    expect(env).toMatchObject({
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'http.https://github.com/.extraheader',
+    });
+    const basic = Buffer.from('x-access-token:ghp_token123').toString('base64');
+    expect(env.GIT_CONFIG_VALUE_0).toBe(`Authorization: Basic ${basic}`);
+    expect(secrets).toEqual(['ghp_token123', basic]);
+  });
+
+  it('uses the GitLab job token user, appends to existing GIT_CONFIG_*, ignores SSH and local remotes', () => {
+    const gitlab = httpsCredentials('https://gitlab.com/a/env.git', {
+      CI_JOB_TOKEN: 'job-token-1',
+      GIT_CONFIG_COUNT: '2',
+    });
+    expect(gitlab.env.GIT_CONFIG_KEY_2).toBe('http.https://gitlab.com/.extraheader');
+    expect(Buffer.from(String(gitlab.env.GIT_CONFIG_VALUE_2).split(' ')[2] ?? '', 'base64').toString()).toBe(
+      'gitlab-ci-token:job-token-1',
+    );
+    expect(httpsCredentials('git@github.com:acme/env.git', { GITHUB_TOKEN: 'ghp_token123' }).env).toEqual({});
+    expect(httpsCredentials('file:///tmp/env.git', { GITHUB_TOKEN: 'ghp_token123' }).env).toEqual({});
+  });
+});
+
+describe('source URLs', () => {
+  it.each([
+    ['git@github.com:acme/api.git', 'https://github.com/acme/api'],
+    ['https://token@gitlab.com/group/sub/api.git', 'https://gitlab.com/group/sub/api'],
+    ['ssh://git@github.com/acme/api', 'https://github.com/acme/api'],
+    ['/srv/git/api.git', null],
+    ['file:///srv/git/api.git', null],
+  ])('%s → %s', (remote, url) => {
+    expect(sourceUrlFromRemote(remote)).toBe(url);
+  });
+});
+
+describe('commit message', () => {
+  const targets = [parseImageReference('ghcr.io/acme/api:sha-3f1c2a9')];
+  const changes = [
+    {
+      file: 'apps/api.yaml',
+      line: 21,
+      kind: 'image' as const,
+      repository: 'ghcr.io/acme/api',
+      old: 'ghcr.io/acme/api:sha-0000000',
+      new: 'ghcr.io/acme/api:sha-3f1c2a9',
+    },
+  ];
+  const ci = detectCi({
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'acme/api',
+    GITHUB_SHA: 'a'.repeat(40),
+    GITHUB_RUN_ID: '99',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_SERVER_URL: 'https://github.com',
+  });
+
+  it('names the bump, lists each change and ends with traceable trailers', () => {
+    expect(commitMessage({ targets, changes, ci })).toBe(
+      [
+        'deploy: bump ghcr.io/acme/api to sha-3f1c2a9',
+        '',
+        '- apps/api.yaml:21 ghcr.io/acme/api:sha-0000000 -> ghcr.io/acme/api:sha-3f1c2a9',
+        '',
+        'Kpush-Source-Repo: https://github.com/acme/api',
+        `Kpush-Source-Commit: ${'a'.repeat(40)}`,
+        'Kpush-CI-Run: https://github.com/acme/api/actions/runs/99',
+        'Kpush-Actor: octocat',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('renders a --message template and keeps the trailers', () => {
+    const message = commitMessage(
+      { targets, changes, ci },
+      'chore(prod): {{images}} from {{sourceRepo}}@{{sourceCommit}}',
+    );
+    expect(message.split('\n')[0]).toBe(
+      `chore(prod): ghcr.io/acme/api:sha-3f1c2a9 from acme/api@${'a'.repeat(40)}`,
+    );
+    expect(message).toMatch(/\nKpush-Actor: octocat\n$/);
+  });
+});
+
+describe('push retry policy', () => {
+  it('grows the jitter ceiling exponentially up to the cap', () => {
+    expect(backoffDelay(DEFAULT_RETRY, 1, 0.999)).toBe(99);
+    expect(backoffDelay(DEFAULT_RETRY, 3, 0.999)).toBe(399);
+    expect(backoffDelay(DEFAULT_RETRY, 10, 0.999)).toBe(2997);
+    expect(backoffDelay(DEFAULT_RETRY, 10, 0)).toBe(0);
+  });
+
+  it('stops at the attempt limit or the deadline', () => {
+    const policy = { ...DEFAULT_RETRY, maxAttempts: 3, deadlineMs: 1000 };
+    expect(mayRetry(policy, 2, 10)).toBe(true);
+    expect(mayRetry(policy, 3, 10)).toBe(false);
+    expect(mayRetry(policy, 1, 1000)).toBe(false);
+  });
+});

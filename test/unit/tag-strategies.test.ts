@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { sanitizeForTag } from '../../src/core/oci-tag.js';
+import { semverFromTags } from '../../src/core/tag/semver.js';
+import { decideTag, formatTimestamp, type TagFacts } from '../../src/core/tag/strategies.js';
+import { KpushError, UsageError } from '../../src/errors.js';
+
+const facts: TagFacts = {
+  sha: '3f1c2a9b8e7d6c5b4a3f1c2a9b8e7d6c5b4a3f1c',
+  branch: 'main',
+  semver: null,
+  commitTime: new Date('2026-01-02T03:04:05Z'),
+  contentHash: '0123456789abcdef0123456789abcdef01234567',
+  runNumber: '12',
+  dirty: false,
+};
+const request = { strategy: 'sha' as const, requireClean: false };
+
+describe('decideTag', () => {
+  it.each([
+    ['sha', 'sha-3f1c2a9'],
+    ['branch-sha', 'main-3f1c2a9'],
+    ['timestamp', 'main-20260102030405-3f1c2a9'],
+    ['content', 'content-0123456789ab'],
+  ] as const)('%s → %s', (strategy, tag) => {
+    expect(decideTag({ ...request, strategy }, facts)).toEqual({ tag, strategy });
+  });
+
+  it('uses the fallback only when semver finds nothing', () => {
+    expect(decideTag({ ...request, strategy: 'semver', fallback: 'branch-sha' }, facts)).toEqual({
+      tag: 'main-3f1c2a9',
+      strategy: 'branch-sha',
+    });
+    expect(
+      decideTag({ ...request, strategy: 'semver', fallback: 'sha' }, { ...facts, semver: '1.2.3' }).tag,
+    ).toBe('1.2.3');
+    expect(() => decideTag({ ...request, strategy: 'semver' }, facts)).toThrow(KpushError);
+  });
+
+  it('marks dirty trees, or refuses them when asked', () => {
+    expect(decideTag(request, { ...facts, dirty: true }).tag).toBe('sha-3f1c2a9-dirty');
+    expect(() => decideTag({ ...request, requireClean: true }, { ...facts, dirty: true })).toThrow(
+      /--require-clean/,
+    );
+  });
+
+  it('keeps long branch tags within 128 characters, dirty suffix included', () => {
+    const tag = decideTag(
+      { ...request, strategy: 'timestamp' },
+      { ...facts, branch: 'x'.repeat(300), dirty: true },
+    ).tag;
+    expect(tag).toHaveLength(128);
+    expect(tag.endsWith('-20260102030405-3f1c2a9-dirty')).toBe(true);
+  });
+
+  it('validates template output against the OCI grammar', () => {
+    expect(() => decideTag({ ...request, template: '{{sha}}{{sha}}{{sha}}{{sha}}' }, facts)).toThrow(
+      UsageError,
+    );
+    expect(decideTag({ ...request, template: 'v{{run}}.{{sha7}}' }, facts)).toEqual({
+      tag: 'v12.3f1c2a9',
+      strategy: 'template',
+    });
+  });
+});
+
+describe('tag helpers', () => {
+  it('sanitises branch names to the tag grammar', () => {
+    expect(sanitizeForTag('Feature/JIRA-12_login')).toBe('feature-jira-12_login');
+    expect(sanitizeForTag('--.weird//name..')).toBe('weird-name');
+    expect(sanitizeForTag('dependabot/npm_and_yarn/@types/node-20')).toBe(
+      'dependabot-npm_and_yarn-types-node-20',
+    );
+  });
+
+  it('formats timestamps that sort lexically', () => {
+    expect(formatTimestamp(new Date('2026-11-24T09:05:01.999Z'))).toBe('20261124090501');
+  });
+
+  it('picks the highest release by semver precedence', () => {
+    expect(semverFromTags(['v1.2.3', 'v1.10.0', 'v1.9.9'])).toBe('1.10.0');
+    expect(semverFromTags(['v2.0.0-rc.2', 'v2.0.0-rc.10', 'v2.0.0-beta'])).toBe('2.0.0-rc.10');
+    expect(semverFromTags(['v2.0.0-rc.1', '2.0.0'])).toBe('2.0.0');
+    expect(semverFromTags(['v1.0.0+build.5'])).toBe('1.0.0_build.5');
+    expect(semverFromTags(['latest', 'v1', 'v01.2.3'])).toBeNull();
+  });
+});
