@@ -13,7 +13,13 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
-  // Runtime dependencies stay in node_modules: ora and the Kubernetes client load on demand.
-  packages: 'external',
+  minify: true,
+  keepNames: true, // error classes report their own names
+  // Dependencies are bundled too: importing CommonJS commander from ESM made Node lex it on
+  // every start (bench/startup.mjs). Lazily imported ones (ora) land in chunks of their own.
+  // esbuild turns CommonJS dependencies into ESM that may call require(): give it one.
+  banner: {
+    js: "import { createRequire as __kpushRequire } from 'node:module'; const require = __kpushRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });

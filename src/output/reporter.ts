@@ -45,9 +45,9 @@ export class Reporter {
     this.writeErr(this.options.style.yellow(`warning: ${message}`));
   }
 
+  /** One line: what went wrong, then what to do about it. */
   error(message: string, hint?: string): void {
-    this.writeErr(this.options.style.red(`error: ${message}`));
-    if (hint) this.writeErr(`hint: ${hint}`);
+    this.writeErr(this.options.style.red(`error: ${message}${hint ? ` — ${hint}` : ''}`));
   }
 
   /** A result line on stdout. */

@@ -161,7 +161,7 @@ describe('kpush build-tag errors', () => {
   it('explains a directory that is not a git repository (exit 1)', async () => {
     const run = await kpush(['build-tag'], { cwd: tempDir() });
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toMatch(/^error: .* is not inside a git repository\nhint: .*--cwd/);
+    expect(run.stderr).toMatch(/^error: .* is not inside a git repository — .*--cwd <dir>\.\n$/);
   });
 
   it('explains a repository without commits (exit 1)', async () => {

@@ -1,8 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { chmodSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kpush } from '../helpers/cli.js';
-import { git, makeBareRemote, tempDir } from '../helpers/git.js';
+import { git, makeBareRemote, tempDir, writeFiles } from '../helpers/git.js';
 import { startGitHttpServer } from '../helpers/git-http-server.js';
 
 const DEPLOYMENT = `# api deployment
@@ -266,12 +266,18 @@ describe('kpush bump-manifest', () => {
 describe('kpush bump-manifest over HTTPS-style remotes with a token', () => {
   it('sends the token from the environment and masks it everywhere', async () => {
     const remote = makeBareRemote(ENV_FILES);
-    const server = await startGitHttpServer(remote.path, { user: 'x-access-token', token: 'ghp_correct-token-123' });
+    const server = await startGitHttpServer(remote.path, {
+      user: 'x-access-token',
+      token: 'ghp_correct-token-123',
+    });
     try {
       const args = ['--json', 'bump-manifest', '--repo', server.url, '-i', 'ghcr.io/acme/api:1.1.0'];
       const ok = await kpush(args, { env: { KPUSH_GIT_TOKEN: 'ghp_correct-token-123' } });
       expect(ok.exitCode, ok.stderr).toBe(0);
-      expect(JSON.parse(ok.stdout)).toMatchObject({ status: 'pushed', commit: git(remote.path, ['rev-parse', 'main']) });
+      expect(JSON.parse(ok.stdout)).toMatchObject({
+        status: 'pushed',
+        commit: git(remote.path, ['rev-parse', 'main']),
+      });
 
       const denied = await kpush(args, { env: { GITHUB_TOKEN: 'ghp_wrong-token-456' } });
       expect(denied.exitCode).toBe(1);
@@ -285,5 +291,48 @@ describe('kpush bump-manifest over HTTPS-style remotes with a token', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('kpush bump-manifest when the branch never stops moving', () => {
+  it('gives up after --max-attempts without force-pushing', async () => {
+    const remote = makeBareRemote(ENV_FILES);
+    // Another pipeline lands a commit while every push of ours is in flight.
+    writeFiles(remote.path, {
+      'hooks/pre-receive': [
+        '#!/bin/sh',
+        'unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES',
+        'tip=$(git rev-parse refs/heads/main)',
+        'new=$(echo "other pipeline" | git commit-tree "$tip^{tree}" -p "$tip")',
+        'git update-ref refs/heads/main "$new" "$tip"',
+        '',
+      ].join('\n'),
+    });
+    chmodSync(join(remote.path, 'hooks/pre-receive'), 0o755);
+    const tmp = tempDir();
+    const run = await kpush(
+      [
+        '--json',
+        'bump-manifest',
+        '--repo',
+        remote.url,
+        '-i',
+        'ghcr.io/acme/api:1.1.0',
+        '--max-attempts',
+        '3',
+      ],
+      { env: { TMPDIR: tmp } },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/push to main was rejected 3 times/);
+    expect(run.stderr.match(/re-applying on the new tip/g)).toHaveLength(2);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'E_PUSH_RETRIES_EXHAUSTED' } });
+    expect(remoteLog(remote.path)).toEqual([
+      'other pipeline',
+      'other pipeline',
+      'other pipeline',
+      'initial commit',
+    ]);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });

@@ -1,0 +1,16 @@
+import { inSourceOrder } from './scan.js';
+import type { ScalarEdit } from './types.js';
+
+/** Pure. Applies non-overlapping edits (any order given) and returns the new text. */
+export function applyEdits(source: string, edits: readonly ScalarEdit[]): string {
+  let result = '';
+  let cursor = 0;
+  for (const edit of inSourceOrder(edits)) {
+    if (edit.start < cursor || edit.end < edit.start || edit.end > source.length) {
+      throw new RangeError(`edit ${edit.start}-${edit.end} overlaps another edit or lies outside the text`);
+    }
+    result += source.slice(cursor, edit.start) + edit.text;
+    cursor = edit.end;
+  }
+  return result + source.slice(cursor);
+}

@@ -1,0 +1,88 @@
+import { posix } from 'node:path';
+import { isMap, isSeq } from 'yaml';
+import type { ImageReference } from '../core/image-ref.js';
+import { type Convention, Findings, targetFor } from './findings.js';
+import {
+  asEditableScalar,
+  findPair,
+  insertPairAfter,
+  type ManifestSource,
+  type ParsedMap,
+  type ParsedPair,
+  plainIfSafe,
+  removePair,
+  scalarString,
+  stringValue,
+} from './yaml-source.js';
+
+const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+export function isKustomizationFile(path: string): boolean {
+  return KUSTOMIZATION_FILES.has(posix.basename(path));
+}
+
+/**
+ * Rule 2: entries of a kustomization's top-level `images:` list whose image (`newName` when
+ * set, else `name`) is a requested repository get `newTag` / `digest` set to the request; a key
+ * the request does not carry is removed (a new tag must not keep a stale digest), a missing one
+ * is inserted. `name` and `newName` are never touched.
+ */
+export const scanKustomization: Convention = (source, targets) => {
+  const findings = new Findings(source, 'kustomize');
+  if (!isKustomizationFile(source.path)) return findings.result();
+  for (const document of source.documents) {
+    const images = isMap(document.contents) ? document.contents.get('images', true) : undefined;
+    if (!isSeq(images)) continue;
+    for (const entry of images.items) {
+      if (!isMap(entry)) continue;
+      const map = entry as ParsedMap;
+      const target = targetFor(targets, stringValue(map, 'newName') ?? stringValue(map, 'name'));
+      if (!target) continue;
+      findings.match(target);
+      updateEntry(source, findings, map, target);
+    }
+  }
+  return findings.result();
+};
+
+function updateEntry(
+  source: ManifestSource,
+  findings: Findings,
+  map: ParsedMap,
+  target: ImageReference,
+): void {
+  const name = findPair(map, 'newName') ?? findPair(map, 'name');
+  if (!name) return;
+  const newTag = setOrRemove(source, findings, map, target, 'newTag', target.tag, name);
+  setOrRemove(source, findings, map, target, 'digest', target.digest, newTag ?? name);
+}
+
+/** Makes `key` hold `value`, or removes it when the request has no value for it. Returns the pair kept. */
+function setOrRemove(
+  source: ManifestSource,
+  findings: Findings,
+  map: ParsedMap,
+  target: ImageReference,
+  key: string,
+  value: string | null,
+  insertAfter: ParsedPair,
+): ParsedPair | null {
+  const pair = findPair(map, key);
+  const node = asEditableScalar(pair?.value);
+  if (value === null) {
+    const oldValue = node ? scalarString(node) : null;
+    // An empty `digest:` is harmless; only a value that would win over the request goes.
+    if (pair && oldValue !== '') findings.edit(target, removePair(source, map, pair), oldValue ?? '', '');
+    return null;
+  }
+  if (node) {
+    findings.setScalar(target, node, value);
+    return pair ?? null;
+  }
+  if (pair) {
+    findings.warn(pair.key.range[0], `"${key}" is not a plain or quoted scalar, left unchanged`);
+    return pair;
+  }
+  findings.edit(target, insertPairAfter(source, map, insertAfter, key, plainIfSafe(value)), '', value);
+  return null;
+}

@@ -1,0 +1,242 @@
+import {
+  type Document,
+  isScalar,
+  type Pair,
+  type ParsedNode,
+  parse,
+  parseAllDocuments,
+  type Scalar,
+  type YAMLError,
+  type YAMLMap,
+} from 'yaml';
+import { YamlSyntaxError } from '../errors.js';
+
+/**
+ * A manifest file parsed for editing: the text stays the source of truth and every change is
+ * a splice at a node's source range, so everything not edited stays byte-identical.
+ */
+export interface ManifestSource {
+  path: string;
+  text: string;
+  documents: readonly Document.Parsed[];
+  /** The file's own line break, used for inserted lines. */
+  eol: '\n' | '\r\n';
+  /** Offset where each line starts (index 0 is line 1). */
+  lineStarts: readonly number[];
+}
+
+export type ParsedPair = Pair<ParsedNode, ParsedNode | null>;
+export type ParsedMap = YAMLMap.Parsed<ParsedNode, ParsedNode | null>;
+
+/** Parses every document; the first syntax error in the file becomes a YamlSyntaxError. */
+export function parseManifestSource(path: string, text: string): ManifestSource {
+  const documents = parseAllDocuments(text, { prettyErrors: false });
+  const lineStarts = lineStartsOf(text);
+  const errors: YAMLError[] = [...('errors' in documents ? documents.errors : [])];
+  for (const document of documents) errors.push(...document.errors);
+  const first = errors.sort((a, b) => a.pos[0] - b.pos[0])[0];
+  if (first) {
+    const { line, column } = positionOf(text, lineStarts, first.pos[0]);
+    throw new YamlSyntaxError(path, line, column, first.message);
+  }
+  return { path, text, documents, eol: text.includes('\r\n') ? '\r\n' : '\n', lineStarts };
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1))
+    starts.push(index + 1);
+  return starts;
+}
+
+/** 1-based line and column of an offset (a leading BOM is not a column). */
+export function positionOf(
+  text: string,
+  lineStarts: readonly number[],
+  offset: number,
+): { line: number; column: number } {
+  let low = 0;
+  let high = lineStarts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((lineStarts[middle] ?? 0) <= offset) low = middle;
+    else high = middle - 1;
+  }
+  const lineStart = lineStarts[low] ?? 0;
+  const bom = low === 0 && text.startsWith('\uFEFF') && offset > 0 ? 1 : 0;
+  return { line: low + 1, column: offset - lineStart - bom + 1 };
+}
+
+export function lineOf(source: ManifestSource, offset: number): number {
+  return positionOf(source.text, source.lineStarts, offset).line;
+}
+
+/** The line a splice's new text lands on (an inserted line comes after its anchor's line). */
+export function spliceLine(source: ManifestSource, splice: Splice): number {
+  return (
+    lineOf(source, splice.start) + (splice.start === splice.end && splice.text.startsWith(source.eol) ? 1 : 0)
+  );
+}
+
+// --- scalars ------------------------------------------------------------------------------
+
+export type EditableScalar = Scalar.Parsed & { type: 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE' };
+
+/** Plain and quoted scalars can be rewritten in place; block scalars and aliases never are. */
+export function asEditableScalar(node: unknown): EditableScalar | null {
+  if (!isScalar(node)) return null;
+  const type = node.type;
+  return type === 'PLAIN' || type === 'QUOTE_SINGLE' || type === 'QUOTE_DOUBLE'
+    ? (node as EditableScalar)
+    : null;
+}
+
+/** The scalar's string as written (before `1.10` would turn into a float). */
+export function scalarString(node: EditableScalar): string {
+  return node.source;
+}
+
+/** `key:` with nothing after it: a null scalar with an empty source range. */
+export function isImplicitNull(node: EditableScalar): boolean {
+  return node.type === 'PLAIN' && node.source === '';
+}
+
+/** The value written as `node` would write it: same quoting, unless plain would change its type. */
+export function renderLike(node: EditableScalar, value: string): string {
+  if (node.type === 'QUOTE_SINGLE') return singleQuoted(value);
+  if (node.type === 'QUOTE_DOUBLE') return doubleQuoted(value);
+  return plainIfSafe(value);
+}
+
+/** How a new value is written: plain unless plain would not read back as the same string. */
+export function plainIfSafe(value: string): string {
+  return needsQuotes(value) ? doubleQuoted(value) : value;
+}
+
+export function singleQuoted(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+export function doubleQuoted(value: string): string {
+  return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}
+
+/** True when `node` already holds `value` in a form every YAML reader takes as that string. */
+export function holds(node: EditableScalar, value: string): boolean {
+  return scalarString(node) === value && (node.type !== 'PLAIN' || !needsQuotes(value));
+}
+
+/** Characters that are safe in a plain scalar in both block and flow context. */
+const PLAIN_SAFE = /^[A-Za-z0-9_][A-Za-z0-9_./:@+-]*$/;
+/** Numbers as Go YAML readers see them, beyond what the `yaml` schemas resolve. */
+const NUMBER_LIKE = /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?$/;
+
+/**
+ * Whether `value` must be quoted to stay a string: unsafe characters, or a plain form that a
+ * YAML 1.2 core reader or a YAML 1.1 reader (kubectl, helm: `yes`, `0777`, `1_000`,
+ * `2024-01-01`) would resolve to something else.
+ */
+export function needsQuotes(value: string): boolean {
+  if (!PLAIN_SAFE.test(value) || value.endsWith(':') || NUMBER_LIKE.test(value)) return true;
+  return parse(value, { schema: 'core' }) !== value || parse(value, { version: '1.1' }) !== value;
+}
+
+// --- edits --------------------------------------------------------------------------------
+
+export interface Splice {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Replaces the scalar's value (quotes included), keeping anything around it. */
+export function replaceScalar(source: ManifestSource, node: EditableScalar, text: string): Splice {
+  const [start, , end] = node.range;
+  if (!isImplicitNull(node)) return { start, end, text };
+  // `key:` / `key:  # comment`: the empty value needs a separating space and must not touch `#`.
+  const before = source.text[start - 1];
+  const after = source.text[start];
+  const lead = before === ' ' || before === '\t' ? '' : ' ';
+  const trail = after === '#' ? ' ' : '';
+  return { start, end, text: `${lead}${text}${trail}` };
+}
+
+function pairEnd(pair: ParsedPair): number {
+  return (pair.value ?? pair.key).range[1];
+}
+
+function pairStart(pair: ParsedPair): number {
+  return pair.key.range[0];
+}
+
+function lineStartBefore(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** Offset of the line break ending the line that contains `offset` (or the end of text). */
+function lineBreakAfter(text: string, offset: number): number {
+  const newline = text.indexOf('\n', offset);
+  if (newline === -1) return text.length;
+  return text[newline - 1] === '\r' ? newline - 1 : newline;
+}
+
+function startsItsLine(text: string, offset: number): boolean {
+  return /^[ \t]*$/.test(text.slice(lineStartBefore(text, offset), offset));
+}
+
+/** Indentation of the mapping's keys, as written by a key that starts its own line. */
+function keyIndent(text: string, map: ParsedMap): string {
+  for (const pair of map.items) {
+    const start = pairStart(pair);
+    if (startsItsLine(text, start)) return text.slice(lineStartBefore(text, start), start);
+  }
+  const first = map.items[0];
+  return ' '.repeat(first ? pairStart(first) - lineStartBefore(text, pairStart(first)) : 0);
+}
+
+/** Inserts `key: value` right after `anchor`: a new line in block style, `, key: value` in flow style. */
+export function insertPairAfter(
+  source: ManifestSource,
+  map: ParsedMap,
+  anchor: ParsedPair,
+  key: string,
+  valueText: string,
+): Splice {
+  const anchorEnd = pairEnd(anchor);
+  if (map.flow) return { start: anchorEnd, end: anchorEnd, text: `, ${key}: ${valueText}` };
+  const at = lineBreakAfter(source.text, anchorEnd);
+  return { start: at, end: at, text: `${source.eol}${keyIndent(source.text, map)}${key}: ${valueText}` };
+}
+
+/** Removes `pair` with its line (block style) or its separating comma (flow style). */
+export function removePair(source: ManifestSource, map: ParsedMap, pair: ParsedPair): Splice {
+  const { text } = source;
+  const index = map.items.indexOf(pair);
+  const next = map.items[index + 1];
+  const previous = map.items[index - 1];
+  const start = pairStart(pair);
+  if (!map.flow && startsItsLine(text, start)) {
+    const lineEnd = text.indexOf('\n', pairEnd(pair));
+    return { start: lineStartBefore(text, start), end: lineEnd === -1 ? text.length : lineEnd + 1, text: '' };
+  }
+  // First key after `- ` (block) or in `{...}`: the next key moves into its place.
+  if (next && (!map.flow || !previous)) return { start, end: pairStart(next), text: '' };
+  if (previous) return { start: pairEnd(previous), end: pairEnd(pair), text: '' };
+  return { start, end: pairEnd(pair), text: '' };
+}
+
+// --- mappings -----------------------------------------------------------------------------
+
+export function keyName(pair: ParsedPair): string | null {
+  return isScalar(pair.key) && typeof pair.key.value === 'string' ? pair.key.value : null;
+}
+
+export function findPair(map: ParsedMap, key: string): ParsedPair | undefined {
+  return map.items.find((pair) => keyName(pair) === key);
+}
+
+/** The string value of `key` when it is a plain or quoted scalar holding a string. */
+export function stringValue(map: ParsedMap, key: string): string | null {
+  const node = asEditableScalar(findPair(map, key)?.value);
+  return node && typeof node.value === 'string' ? node.value : null;
+}
