@@ -1,4 +1,3 @@
-import { inSourceOrder } from './scan.js';
 import type { ScalarEdit } from './types.js';
 
 /** Pure. Applies non-overlapping edits (any order given) and returns the new text. */
@@ -13,4 +12,9 @@ export function applyEdits(source: string, edits: readonly ScalarEdit[]): string
     cursor = edit.end;
   }
   return result + source.slice(cursor);
+}
+
+/** By position; insertions at one offset keep their order and go before a range starting there. */
+export function inSourceOrder(edits: readonly ScalarEdit[]): ScalarEdit[] {
+  return [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
 }

@@ -45,6 +45,14 @@ export const scanKustomization: Convention = (source, targets) => {
   return findings.result();
 };
 
+/** One matched `images:` entry and where its changes go. */
+interface MatchedEntry {
+  source: ManifestSource;
+  findings: Findings;
+  map: ParsedMap;
+  target: ImageReference;
+}
+
 function updateEntry(
   source: ManifestSource,
   findings: Findings,
@@ -53,16 +61,14 @@ function updateEntry(
 ): void {
   const name = findPair(map, 'newName') ?? findPair(map, 'name');
   if (!name) return;
-  const newTag = setOrRemove(source, findings, map, target, 'newTag', target.tag, name);
-  setOrRemove(source, findings, map, target, 'digest', target.digest, newTag ?? name);
+  const entry = { source, findings, map, target };
+  const newTag = setOrRemove(entry, 'newTag', target.tag, name);
+  setOrRemove(entry, 'digest', target.digest, newTag ?? name);
 }
 
 /** Makes `key` hold `value`, or removes it when the request has no value for it. Returns the pair kept. */
 function setOrRemove(
-  source: ManifestSource,
-  findings: Findings,
-  map: ParsedMap,
-  target: ImageReference,
+  { source, findings, map, target }: MatchedEntry,
   key: string,
   value: string | null,
   insertAfter: ParsedPair,

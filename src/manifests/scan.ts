@@ -1,3 +1,4 @@
+import { inSourceOrder } from './apply.js';
 import { scanHelmValues } from './helm-values.js';
 import { scanKustomization } from './kustomization.js';
 import { scanMarkers } from './markers.js';
@@ -29,9 +30,4 @@ function withoutOverlaps(edits: readonly ScalarEdit[]): ScalarEdit[] {
   const kept: ScalarEdit[] = [];
   for (const edit of edits) if (!kept.some((other) => overlaps(other, edit))) kept.push(edit);
   return kept;
-}
-
-/** By position; insertions at one offset keep their order and go before a range starting there. */
-export function inSourceOrder(edits: readonly ScalarEdit[]): ScalarEdit[] {
-  return [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
 }

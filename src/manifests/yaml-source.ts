@@ -151,7 +151,7 @@ export interface Splice {
 
 /** Replaces the scalar's value (quotes included), keeping anything around it. */
 export function replaceScalar(source: ManifestSource, node: EditableScalar, text: string): Splice {
-  const [start, , end] = node.range;
+  const [start, end] = node.range;
   if (!isImplicitNull(node)) return { start, end, text };
   // `key:` / `key:  # comment`: the empty value needs a separating space and must not touch `#`.
   const before = source.text[start - 1];
