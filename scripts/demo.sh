@@ -34,7 +34,7 @@ step "kpush bump-manifest --dry-run (prints the diff, pushes nothing)"
 kpush bump-manifest --repo "file://$work/env.git" --image "ghcr.io/acme/api:$tag" --path base --path overlays/staging --dry-run
 
 step "kpush bump-manifest (commit and push)"
-kpush bump-manifest --repo "file://$work/env.git" --image "ghcr.io/acme/api:$tag" --path base --path overlays/staging \
+kpush bump-manifest --repo "file://$work/env.git" --image "ghcr.io/acme/api:$tag" --path base --path overlays/staging --path charts \
   --image ghcr.io/acme/worker:1.5.0 --image ghcr.io/acme/exporter:0.4.0
 
 step "What landed in the env repo"

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, normalize } from 'node:path';
 import { type BumpResult, bumpManifest } from '../commands/bump-manifest.js';
 import { unknownMessageFields } from '../core/bump/commit-message.js';
-import { conflictingTargets } from '../core/bump/plan.js';
+import { conflictingTargets, describeChange } from '../core/bump/plan.js';
 import { DEFAULT_RETRY } from '../core/bump/retry.js';
 import { parseIdentity } from '../core/git-identity.js';
 import { type ImageReference, parseImageReference } from '../core/image-ref.js';
@@ -47,9 +47,7 @@ export async function bumpManifestCommand(
   for (const repository of result.unmatched)
     reporter.warn(`no reference to ${repository} found (--allow-no-match)`);
   if (context.globals.json) return reporter.json(result);
-  for (const change of result.changes) {
-    reporter.info(`${change.file}:${change.line}  ${change.old} -> ${change.new}`);
-  }
+  for (const change of result.changes) reporter.info(describeChange(change));
   reporter.info(summary(result));
   if (result.diff !== null) reporter.result(colorDiff(result.diff, reporter.style).trimEnd());
   else if (result.commit !== null) reporter.result(result.commit);

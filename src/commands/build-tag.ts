@@ -67,11 +67,16 @@ export async function buildTag(request: BuildTagRequest, deps: BuildTagDeps): Pr
     branch: facts.branch,
     dirty: facts.dirty,
     ci: ci.provider,
-    labels: {
-      'org.opencontainers.image.revision': sha,
-      'org.opencontainers.image.source': ci.sourceUrl ?? sourceUrlFromRemote(await git.remoteUrl()) ?? '',
-      'org.opencontainers.image.created': deps.now().toISOString(),
-    },
+    labels: ociLabels(sha, ci.sourceUrl ?? sourceUrlFromRemote(await git.remoteUrl()), deps.now()),
+  };
+}
+
+/** OCI annotations for `docker build --label`; the source is left out when it cannot be known. */
+function ociLabels(revision: string, source: string | null, created: Date): Record<string, string> {
+  return {
+    'org.opencontainers.image.revision': revision,
+    ...(source ? { 'org.opencontainers.image.source': source } : {}),
+    'org.opencontainers.image.created': created.toISOString(),
   };
 }
 

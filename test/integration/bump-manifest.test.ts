@@ -58,7 +58,7 @@ describe('kpush bump-manifest', () => {
       },
     });
     expect(run.stderr).toContain(
-      'apps/api/deployment.yaml:13  ghcr.io/acme/api:1.0.0 -> ghcr.io/acme/api:1.1.0',
+      'apps/api/deployment.yaml:13 ghcr.io/acme/api:1.0.0 -> ghcr.io/acme/api:1.1.0',
     );
     expect(run.exitCode).toBe(0);
     const head = git(remote.path, ['rev-parse', 'main']);

@@ -1,6 +1,6 @@
 import type { CiContext } from '../ci-env.js';
 import type { ImageReference } from '../image-ref.js';
-import type { Change } from './plan.js';
+import { type Change, describeChange } from './plan.js';
 
 export interface MessageInput {
   targets: readonly ImageReference[];
@@ -47,9 +47,7 @@ function messageFields({ targets, changes, ci }: MessageInput): Record<MessageFi
   const images = targets.map(describeTarget);
   return {
     summary: `deploy: bump ${images.map(({ repository, to }) => `${repository} to ${to}`).join(', ')}`,
-    changes: changes
-      .map((change) => `- ${change.file}:${change.line} ${change.old} -> ${change.new}`)
-      .join('\n'),
+    changes: changes.map((change) => `- ${describeChange(change)}`).join('\n'),
     images: images.map(({ repository, to }) => `${repository}:${to}`).join(', '),
     sourceRepo: ci.sourceRepository ?? '',
     sourceCommit: ci.sha ?? '',

@@ -50,6 +50,12 @@ export function planBump(
   };
 }
 
+/** `file:line old -> new`, naming the image when the values are only tags or digests. */
+export function describeChange(change: Change): string {
+  const subject = change.old.includes('/') || change.new.includes('/') ? '' : ` ${change.repository}`;
+  return `${change.file}:${change.line}${subject} ${change.old || '(none)'} -> ${change.new || '(removed)'}`;
+}
+
 /** Several --image flags for one repository would make the result depend on their order. */
 export function conflictingTargets(targets: readonly ImageReference[]): string[] {
   const seen = new Map<string, string>();

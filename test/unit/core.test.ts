@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commitMessage } from '../../src/core/bump/commit-message.js';
+import { describeChange } from '../../src/core/bump/plan.js';
 import { backoffDelay, DEFAULT_RETRY, mayRetry } from '../../src/core/bump/retry.js';
 import { detectCi } from '../../src/core/ci-env.js';
 import { httpsCredentials } from '../../src/core/git-credentials.js';
@@ -124,5 +125,25 @@ describe('push retry policy', () => {
     expect(mayRetry(policy, 2, 10)).toBe(true);
     expect(mayRetry(policy, 3, 10)).toBe(false);
     expect(mayRetry(policy, 1, 1000)).toBe(false);
+  });
+});
+
+describe('change descriptions', () => {
+  it('names the image when only a tag changed', () => {
+    const base = {
+      file: 'values.yaml',
+      line: 6,
+      kind: 'helm-values' as const,
+      repository: 'ghcr.io/acme/worker',
+    };
+    expect(describeChange({ ...base, old: '1.4.0', new: '1.5.0' })).toBe(
+      'values.yaml:6 ghcr.io/acme/worker 1.4.0 -> 1.5.0',
+    );
+    expect(describeChange({ ...base, old: 'sha256:abc', new: '' })).toBe(
+      'values.yaml:6 ghcr.io/acme/worker sha256:abc -> (removed)',
+    );
+    expect(
+      describeChange({ ...base, kind: 'image', old: 'ghcr.io/acme/worker:1', new: 'ghcr.io/acme/worker:2' }),
+    ).toBe('values.yaml:6 ghcr.io/acme/worker:1 -> ghcr.io/acme/worker:2');
   });
 });
