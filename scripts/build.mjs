@@ -1,7 +1,27 @@
 // Bundles src/ into dist/ with esbuild: one small entry chunk (commander + wiring) and one chunk
 // per lazily imported command, so `kpush --help` parses only what it needs.
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+
+/**
+ * commander loads node:child_process (and with it net and dgram) at start-up only to run
+ * "executable subcommands", which kpush does not use: defer that require until a spawn.
+ * Measured with bench/startup.mjs: about 3 ms of every start.
+ */
+const lazyChildProcessInCommander = {
+  name: 'lazy-child-process-in-commander',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager))
+        throw new Error(`${path}: commander changed; revisit the lazy child_process patch`);
+      const lazy =
+        "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
 
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
@@ -21,5 +41,6 @@ await build({
   banner: {
     js: "import { createRequire as __kpushRequire } from 'node:module'; const require = __kpushRequire(import.meta.url);",
   },
+  plugins: [lazyChildProcessInCommander],
   logLevel: 'warning',
 });
