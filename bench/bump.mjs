@@ -42,7 +42,7 @@ function files() {
 }
 
 function makeRemote(work, contents) {
-  const src = join(work, 'src');
+  const src = mkdtempSync(join(work, 'src-'));
   for (const [path, text] of Object.entries(contents)) {
     mkdirSync(dirname(join(src, path)), { recursive: true });
     writeFileSync(join(src, path), text);
@@ -50,7 +50,7 @@ function makeRemote(work, contents) {
   git(src, 'init', '--quiet', '--initial-branch=main');
   git(src, 'add', '-A');
   git(src, 'commit', '--quiet', '-m', 'init');
-  const bare = join(work, `env-${Math.random().toString(16).slice(2)}.git`);
+  const bare = `${src}.git`;
   git(work, 'clone', '--quiet', '--bare', src, bare);
   return pathToFileURL(bare).href;
 }
@@ -114,7 +114,12 @@ async function editPhase(contents) {
     }
     times.push(performance.now() - started);
   }
-  return { ms: median(times), edits, bytes: entries.reduce((sum, [, text]) => sum + text.length, 0) };
+  return {
+    ms: median(times),
+    coldMs: times[0],
+    edits,
+    bytes: entries.reduce((sum, [, text]) => sum + text.length, 0),
+  };
 }
 
 const work = mkdtempSync(join(tmpdir(), 'kpush-bench-'));

@@ -4,6 +4,7 @@ import { ExitCode, KpushError, UsageError } from '../errors.js';
 import type { BuildTagOptions } from './build-tag.js';
 import type { BumpManifestOptions } from './bump-manifest.js';
 import { type CliIO, type CommandContext, createContext, type GlobalOptions } from './context.js';
+import { DEFAULT_RETRY } from '../core/bump/retry.js';
 import { TAG_STRATEGIES } from '../core/tag/strategies.js';
 
 /**
@@ -80,8 +81,18 @@ function buildProgram(io: CliIO, contextFor: (command: Command) => CommandContex
     .option('--author <name <email>>', 'commit author (default: CI actor, else "kpush <kpush@localhost>")')
     .option('--dry-run', 'print the diff that would be pushed; change nothing', false)
     .option('--allow-no-match', 'exit 0 when an --image matches nothing', false)
-    .option('--max-attempts <n>', 'push attempts when other pipelines move the branch', positiveInt, 10)
-    .option('--retry-timeout <seconds>', 'give up retrying after this long', positiveInt, 300)
+    .option(
+      '--max-attempts <n>',
+      'push attempts when other pipelines move the branch',
+      positiveInt,
+      DEFAULT_RETRY.maxAttempts,
+    )
+    .option(
+      '--retry-timeout <seconds>',
+      'give up retrying after this long',
+      positiveInt,
+      DEFAULT_RETRY.deadlineMs / 1000,
+    )
     .addHelpText('after', BUMP_MANIFEST_EXAMPLES)
     .action(async (options: BumpManifestOptions, command: Command) => {
       const { bumpManifestCommand } = await import('./bump-manifest.js');

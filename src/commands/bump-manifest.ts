@@ -14,7 +14,7 @@ import { type Identity, identityEnv } from '../core/git-identity.js';
 import { withoutCredentials } from '../core/git-url.js';
 import type { ImageReference } from '../core/image-ref.js';
 import { GitError, KpushError } from '../errors.js';
-import { applyEdits, scanManifest } from '../manifests/index.js';
+import { applyEdits, type FileScan, scanManifest } from '../manifests/index.js';
 import type { Reporter } from '../output/reporter.js';
 
 export interface BumpRequest {
@@ -94,17 +94,20 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
       ...extra,
     });
 
+    const scanCache: ScanCache = new Map();
     for (let attempt = 1; ; attempt++) {
-      const plan = await planInWorktree(git.cwd, request);
+      const plan = await reporter.task('scanning manifests', () =>
+        planInWorktree(git.cwd, request, scanCache),
+      );
       if (plan.files.length === 0) return result('up-to-date', plan, attempt);
       const paths = plan.files.map((file) => file.path);
       if (request.dryRun) return result('dry-run', plan, attempt, { diff: await git.diff(paths) });
 
-      const commit = await git.commit(
-        paths,
-        commitMessage({ targets: request.targets, changes: plan.changes, ci }, request.messageTemplate),
-        identity,
+      const message = commitMessage(
+        { targets: request.targets, changes: plan.changes, ci },
+        request.messageTemplate,
       );
+      const commit = await reporter.task('committing', () => git.commit(paths, message, identity));
       const outcome = await reporter.task(`pushing to ${branch}`, () => git.push(branch, credentials.env));
       if (outcome.kind === 'pushed') {
         return result('pushed', plan, attempt, { commit });
@@ -129,16 +132,24 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
   });
 }
 
+/**
+ * Scans by path, kept across attempts: after a rejected push only the files whose text the new
+ * tip changed are parsed again, which keeps the window between fetch and push short in a
+ * large env repo (bench/bump.mjs).
+ */
+type ScanCache = Map<string, { source: string; scan: FileScan }>;
+
 /** Scans the clone, checks every image matched something, and writes the edits into it. */
-async function planInWorktree(root: string, request: BumpRequest): Promise<BumpPlan> {
+async function planInWorktree(root: string, request: BumpRequest, cache: ScanCache): Promise<BumpPlan> {
   const files = await findManifestFiles(root, request.paths);
-  const sources = new Map<string, string>();
-  const scans = [];
-  for (const path of files) {
-    const source = await readManifest(root, path);
-    sources.set(path, source);
-    scans.push({ path, scan: scanManifest(path, source, request.targets) });
-  }
+  const sources = await Promise.all(files.map((path) => readManifest(root, path)));
+  const scans = files.map((path, index) => {
+    const source = sources[index] as string;
+    const cached = cache.get(path);
+    const scan = cached?.source === source ? cached.scan : scanManifest(path, source, request.targets);
+    cache.set(path, { source, scan });
+    return { path, scan };
+  });
   const plan = planBump(scans, request.targets);
   if (plan.unmatched.length > 0 && !request.allowNoMatch) {
     const searched = request.paths.length ? request.paths.join(', ') : 'the whole repository';
@@ -152,7 +163,7 @@ async function planInWorktree(root: string, request: BumpRequest): Promise<BumpP
     );
   }
   for (const { path, edits } of plan.files) {
-    await writeManifest(root, path, applyEdits(sources.get(path) as string, edits));
+    await writeManifest(root, path, applyEdits(cache.get(path)?.source as string, edits));
   }
   return plan;
 }
