@@ -5,6 +5,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 [ -d node_modules ] || npm ci --no-audit --no-fund
-bash test/cluster/setup.sh
+# setup.sh prints KPUSH_CLUSTER_BIN=…, KPUSH_HELM_BIN=…, KPUSH_KUBECTL_BIN=…, KPUSH_K8S_VERSION=…;
+# the e2e global setup uses them as they are instead of running setup again.
+setup_output=$(bash test/cluster/setup.sh)
+while IFS='=' read -r key value; do
+  if [[ $key == KPUSH_* ]]; then export "$key=$value"; fi
+done <<<"$setup_output"
 node scripts/build.mjs
 exec npx vitest run "$@"

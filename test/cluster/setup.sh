@@ -35,8 +35,11 @@ helm_bin="$cache/tools/bin/helm"
 kubectl_bin="$cache/tools/bin/kubectl"
 tools_ok() {
   [[ -x "$helm_bin" && -x "$kubectl_bin" ]] || return 1
-  "$helm_bin" version --template '{{.Version}}' 2>/dev/null | grep -qx "$want_helm" || return 1
-  "$kubectl_bin" version --client 2>/dev/null | grep -q "Client Version: $want_kubectl" || return 1
+  # Capture first: with pipefail, `cmd | grep -q` fails when grep exits early and cmd gets SIGPIPE.
+  local helm_version kubectl_version
+  helm_version="$("$helm_bin" version --template '{{.Version}}' 2>/dev/null)" || return 1
+  kubectl_version="$("$kubectl_bin" version --client 2>/dev/null)" || return 1
+  [[ "$helm_version" == "$want_helm" && "$kubectl_version" == *"Client Version: $want_kubectl"* ]]
 }
 
 # Extract named entries of a zip without unzip(1), using node's zlib (fallback only).
