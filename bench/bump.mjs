@@ -129,7 +129,7 @@ try {
 
   const edit = await editPhase(contents);
   console.log(
-    `edit phase (scan+plan+apply, ${(edit.bytes / 1024).toFixed(0)} KiB, ${edit.edits} edits): ${ms(edit.ms)} (median of 7)`,
+    `edit phase (scan+plan+apply, ${(edit.bytes / 1024).toFixed(0)} KiB, ${edit.edits} edits): ${ms(edit.ms)} warm (median of 7), ${ms(edit.coldMs)} cold (first pass)`,
   );
 
   const e2e = [];

@@ -336,3 +336,36 @@ describe('kpush bump-manifest when the branch never stops moving', () => {
     expect(readdirSync(tmp)).toEqual([]);
   });
 });
+
+describe('kpush bump-manifest in a repository with a Helm chart', () => {
+  it('bumps values files and skips Go templates under templates/', async () => {
+    const remote = makeBareRemote({
+      'charts/api/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\n',
+      'charts/api/values.yaml': 'image:\n  repository: ghcr.io/acme/api\n  tag: "1.0.0"\n',
+      'charts/api/templates/deployment.yaml':
+        'spec:\n  containers:\n    - image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"\n{{- if .Values.x }}\n  x: 1\n{{- end }}\n',
+    });
+    const run = await kpush([
+      '--json',
+      'bump-manifest',
+      '--repo',
+      remote.url,
+      '-i',
+      'ghcr.io/acme/api:1.1.0',
+    ]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).changes).toEqual([
+      {
+        file: 'charts/api/values.yaml',
+        line: 3,
+        kind: 'helm-values',
+        repository: 'ghcr.io/acme/api',
+        old: '1.0.0',
+        new: '1.1.0',
+      },
+    ]);
+    expect(remoteFile(remote.path, 'charts/api/values.yaml')).toBe(
+      'image:\n  repository: ghcr.io/acme/api\n  tag: "1.1.0"',
+    );
+  });
+});
