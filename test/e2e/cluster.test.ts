@@ -137,20 +137,23 @@ describe('test cluster', () => {
     );
   });
 
-  it('runs a Job to completion', async () => {
-    const n = await ns('e2e-job');
+  /** A one-shot Job named `migrate` running `image`, never retried. */
+  async function applyJob(namespace: string, image: string): Promise<void> {
     const job = {
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: { name: 'migrate' },
       spec: {
         backoffLimit: 0,
-        template: {
-          spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'busybox:1.36' }] },
-        },
+        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image }] } },
       },
     };
-    await kubectl(['apply', '-n', n, '-f', '-'], { input: JSON.stringify(job) });
+    await kubectl(['apply', '-n', namespace, '-f', '-'], { input: JSON.stringify(job) });
+  }
+
+  it('runs a Job to completion', async () => {
+    const n = await ns('e2e-job');
+    await applyJob(n, 'busybox:1.36');
     await kubectl(['wait', '--for=condition=complete', 'job/migrate', '-n', n, '--timeout=60s']);
     const status = await kubectlJson<{ status: { succeeded?: number } }>(['get', 'job', 'migrate', '-n', n]);
     expect(status.status.succeeded).toBe(1);
@@ -161,18 +164,7 @@ describe('test cluster', () => {
 
   it('fails a Job whose image is broken', async () => {
     const n = await ns('e2e-jobfail');
-    const job = {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      metadata: { name: 'migrate' },
-      spec: {
-        backoffLimit: 0,
-        template: {
-          spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'busybox:1.36-broken' }] },
-        },
-      },
-    };
-    await kubectl(['apply', '-n', n, '-f', '-'], { input: JSON.stringify(job) });
+    await applyJob(n, 'busybox:1.36-broken');
     await kubectl(['wait', '--for=condition=failed', 'job/migrate', '-n', n, '--timeout=60s']);
   });
 
