@@ -1,0 +1,38 @@
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { waitUntil } from '../helpers/wait.js';
+import { tempDir, testGitEnv } from '../helpers/git.js';
+
+const bin = fileURLToPath(new URL('../../bin/kpush.js', import.meta.url));
+
+describe('an interrupted bump', () => {
+  it('removes its temporary clone and exits 130 on SIGINT', async () => {
+    // A remote that accepts the connection and never answers: the clone hangs until interrupted.
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const tmp = tempDir();
+    try {
+      const child = spawn(
+        process.execPath,
+        [bin, 'bump-manifest', '--repo', `http://127.0.0.1:${port}/env.git`, '-i', 'ghcr.io/acme/api:1'],
+        { env: { ...testGitEnv, TMPDIR: tmp }, stdio: 'ignore' },
+      );
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await waitUntil(
+        () => readdirSync(tmp).some((name) => name.startsWith('kpush-bump-')) && sockets.length > 0,
+      );
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
