@@ -69,12 +69,7 @@ function buildProgram(io: CliIO, contextFor: (command: Command) => CommandContex
     .command('bump-manifest')
     .description('Rewrite image references in an environment repo, commit and push.')
     .requiredOption('-r, --repo <url-or-path>', 'environment repository (git URL or local path)')
-    .requiredOption(
-      '-i, --image <ref>',
-      'new image reference, repeatable: repo:tag, repo@digest',
-      collect,
-      [],
-    )
+    .requiredOption('-i, --image <ref>', 'new image reference, repeatable: repo:tag, repo@digest', collect)
     .option('-p, --path <path>', 'limit the scan to this file or directory, repeatable', collect, [])
     .option('-b, --branch <name>', "branch to update (default: the remote's default branch)")
     .option('-m, --message <template>', 'commit message template ({{summary}}, {{changes}}, {{images}}, ...)')
@@ -138,8 +133,9 @@ function globalsFromArgv(argv: readonly string[]): GlobalOptions {
   };
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** Repeatable options. No default for required ones: commander checks only `undefined`. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function positiveInt(value: string): number {

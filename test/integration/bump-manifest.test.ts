@@ -211,6 +211,9 @@ describe('kpush bump-manifest', () => {
     ]);
     expect(untagged.exitCode).toBe(2);
     expect(untagged.stderr).toMatch(/neither a tag nor a digest/);
+    const noImage = await kpush(['bump-manifest', '--repo', 'https://example.invalid/env.git']);
+    expect(noImage.exitCode).toBe(2);
+    expect(noImage.stderr).toMatch(/required option '-i, --image <ref>' not specified/);
     const missing = await kpush(['bump-manifest', '-i', 'ghcr.io/acme/api:1']);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/required option '-r, --repo/);
@@ -279,7 +282,7 @@ describe('kpush bump-manifest over HTTPS-style remotes with a token', () => {
         commit: git(remote.path, ['rev-parse', 'main']),
       });
 
-      const denied = await kpush(args, { env: { GITHUB_TOKEN: 'ghp_wrong-token-456' } });
+      const denied = await kpush(args, { env: { KPUSH_GIT_TOKEN: 'ghp_wrong-token-456' } });
       expect(denied.exitCode).toBe(1);
       expect(denied.stderr).toMatch(/rejected the credentials/);
       expect(JSON.parse(denied.stdout)).toMatchObject({ error: { code: 'E_GIT_AUTH' } });

@@ -37,14 +37,40 @@ describe('git credentials', () => {
     expect(secrets).toEqual(['ghp_token123', basic]);
   });
 
-  it('uses the GitLab job token user, appends to existing GIT_CONFIG_*, ignores SSH and local remotes', () => {
-    const gitlab = httpsCredentials('https://gitlab.com/a/env.git', {
+  it('uses the GitLab job token only for its own server, and appends to existing GIT_CONFIG_*', () => {
+    const env = {
       CI_JOB_TOKEN: 'job-token-1',
+      CI_SERVER_URL: 'https://gitlab.example.com',
       GIT_CONFIG_COUNT: '2',
-    });
-    expect(gitlab.env.GIT_CONFIG_KEY_2).toBe('http.https://gitlab.com/.extraheader');
-    expect(Buffer.from(String(gitlab.env.GIT_CONFIG_VALUE_2).split(' ')[2] ?? '', 'base64').toString()).toBe(
-      'gitlab-ci-token:job-token-1',
+    };
+    const gitlab = httpsCredentials('https://gitlab.example.com/a/env.git', env);
+    expect(gitlab.env.GIT_CONFIG_KEY_2).toBe('http.https://gitlab.example.com/.extraheader');
+    const header = String(gitlab.env.GIT_CONFIG_VALUE_2).split(' ')[2] ?? '';
+    expect(Buffer.from(header, 'base64').toString()).toBe('gitlab-ci-token:job-token-1');
+    expect(httpsCredentials('https://github.com/a/env.git', env).env).toEqual({});
+  });
+
+  it('never sends a CI token to another host, or any token in clear text over a network', () => {
+    expect(httpsCredentials('https://gitlab.com/a/env.git', { GITHUB_TOKEN: 'ghp_token123' }).env).toEqual(
+      {},
+    );
+    expect(
+      httpsCredentials('https://ghe.acme.dev/a/env.git', {
+        GITHUB_TOKEN: 'ghp_token123',
+        GITHUB_SERVER_URL: 'https://ghe.acme.dev',
+      }).secrets,
+    ).toContain('ghp_token123');
+    expect(
+      httpsCredentials('http://git.acme.dev/a/env.git', { KPUSH_GIT_TOKEN: 'kpush-token-1' }).env,
+    ).toEqual({});
+    expect(
+      httpsCredentials('http://127.0.0.1:8080/env.git', { KPUSH_GIT_TOKEN: 'kpush-token-1' }).secrets,
+    ).toHaveLength(2);
+    expect(
+      httpsCredentials('https://any.host/env.git', { KPUSH_GIT_TOKEN: 'kpush-token-1' }).secrets,
+    ).toHaveLength(2);
+    expect(httpsCredentials('https://u:p@github.com/a.git', { GITHUB_TOKEN: 'ghp_token123' }).env).toEqual(
+      {},
     );
     expect(httpsCredentials('git@github.com:acme/env.git', { GITHUB_TOKEN: 'ghp_token123' }).env).toEqual({});
     expect(httpsCredentials('file:///tmp/env.git', { GITHUB_TOKEN: 'ghp_token123' }).env).toEqual({});
