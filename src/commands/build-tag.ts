@@ -81,18 +81,19 @@ function ociLabels(revision: string, source: string | null, created: Date): Reco
 }
 
 /**
- * CI variables describe the pipeline's own checkout. When kpush reads another repository
- * (--cwd elsewhere), they do not apply and git alone decides.
+ * CI variables describe the pipeline's own checkout: the commit CI checked out, or a PR head
+ * checked out explicitly (`ref: …pull_request.head.sha`). For any other HEAD (--cwd elsewhere)
+ * the commit facts come from git alone; the run's own facts (number, URL, actor) still apply.
  */
 async function ciForCheckout(deps: BuildTagDeps, headSha: string): Promise<CiContext> {
   const ci = detectCi(deps.env, await readGithubEvent(deps.env));
-  if (ci.provider === null || ci.checkedOutSha === headSha) return ci;
+  if (ci.provider === null || ci.checkedOutSha === headSha || ci.sha === headSha) return ci;
   if (ci.checkedOutSha) {
     deps.warn(
       `HEAD is ${headSha.slice(0, 7)} but ${ci.provider} says it built ${ci.checkedOutSha.slice(0, 7)}; using git's view of this repository`,
     );
   }
-  return detectCi({});
+  return { ...ci, sha: null, branch: null, gitTag: null, sourceRepository: null, sourceUrl: null };
 }
 
 /** The branch checked out, or on a detached HEAD the one branch whose tip it is. */

@@ -40,8 +40,6 @@ const NONE: CiContext = {
   author: null,
 };
 
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
-
 export function detectCi(env: NodeJS.ProcessEnv, githubEvent: GithubEvent | null = null): CiContext {
   if (env.GITHUB_ACTIONS === 'true') return fromGithub(env, githubEvent);
   if (env.GITLAB_CI === 'true') return fromGitlab(env);
@@ -49,7 +47,9 @@ export function detectCi(env: NodeJS.ProcessEnv, githubEvent: GithubEvent | null
 }
 
 function fromGithub(env: NodeJS.ProcessEnv, event: GithubEvent | null): CiContext {
-  const isPullRequest = PULL_REQUEST_EVENTS.has(env.GITHUB_EVENT_NAME ?? '');
+  // Only `pull_request` checks out the PR: `pull_request_target` runs on the base branch's tip,
+  // which GITHUB_SHA and GITHUB_REF_NAME already describe.
+  const isPullRequest = env.GITHUB_EVENT_NAME === 'pull_request';
   const isTag = env.GITHUB_REF_TYPE === 'tag' || (env.GITHUB_REF ?? '').startsWith('refs/tags/');
   const server = env.GITHUB_SERVER_URL || 'https://github.com';
   const repository = env.GITHUB_REPOSITORY || null;

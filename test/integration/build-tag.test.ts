@@ -283,3 +283,51 @@ describe('kpush build-tag in CI', () => {
     });
   });
 });
+
+describe('kpush build-tag on GitHub pull requests', () => {
+  function prSetup() {
+    const repo = makeRepo();
+    const headSha = commitFiles(repo, { 'pr.txt': 'change' }, 'pr head');
+    const event = join(tempDir(), 'event.json');
+    writeFileSync(event, JSON.stringify({ pull_request: { head: { sha: headSha, ref: 'feature/x' } } }));
+    const env = {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_SHA: 'e'.repeat(40),
+      GITHUB_REF_NAME: '7/merge',
+      GITHUB_HEAD_REF: 'feature/x',
+      GITHUB_EVENT_PATH: event,
+      GITHUB_RUN_NUMBER: '42',
+    };
+    return { repo, headSha, env };
+  }
+
+  it('keeps the CI facts when the PR head sha itself is checked out', async () => {
+    const { repo, headSha, env } = prSetup();
+    git(repo, ['checkout', '--quiet', '--detach']);
+    const run = await kpush(['build-tag', '--template', '{{branch}}-{{run}}-{{sha7}}'], {
+      cwd: repo,
+      env: { ...env, GITHUB_EVENT_NAME: 'pull_request' },
+    });
+    expect(run.stdout).toBe(`feature-x-42-${short(headSha)}\n`);
+    expect(run.stderr).toBe('');
+  });
+
+  it('tags the checked-out base commit on pull_request_target', async () => {
+    const { repo, headSha, env } = prSetup();
+    const run = await kpush(['build-tag', '-s', 'branch-sha'], {
+      cwd: repo,
+      env: { ...env, GITHUB_EVENT_NAME: 'pull_request_target', GITHUB_SHA: headSha, GITHUB_REF_NAME: 'main' },
+    });
+    expect(run.stdout).toBe(`main-${short(headSha)}\n`);
+  });
+
+  it('keeps the run number when HEAD is another repository', async () => {
+    const { env } = prSetup();
+    const other = makeRepo();
+    const run = await kpush(['build-tag', '--template', 'r{{run}}-{{sha7}}'], {
+      cwd: other,
+      env: { ...env, GITHUB_EVENT_NAME: 'push' },
+    });
+    expect(run.stdout).toBe(`r42-${short(git(other, ['rev-parse', 'HEAD']))}\n`);
+  });
+});
