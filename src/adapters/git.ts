@@ -73,14 +73,14 @@ export class Git {
   async branchesAt(sha: string): Promise<string[]> {
     const out = await this.run([
       'for-each-ref',
-      '--format=%(refname:lstrip=2)',
+      '--format=%(refname)',
       `--points-at=${sha}`,
       'refs/heads',
       'refs/remotes',
     ]);
     return lines(out)
-      .filter((name) => !name.endsWith('/HEAD'))
-      .map((name) => name.replace(/^origin\//, ''));
+      .filter((ref) => !ref.endsWith('/HEAD'))
+      .map((ref) => ref.replace(/^refs\/heads\//, '').replace(/^refs\/remotes\/[^/]+\//, ''));
   }
 
   async tagsAt(sha: string): Promise<string[]> {
@@ -132,6 +132,13 @@ export class Git {
     const result = await exec('git', [...args, '--', url, this.cwd], { env: gitEnv(this.env, extraEnv) });
     if (result.exitCode !== 0) throw gitFailure(args, result);
     if (/cloned an empty repository/i.test(result.stderr)) {
+      // A remote whose HEAD names a missing branch looks empty to a single-branch clone.
+      const heads = await this.exec(['ls-remote', '--heads', 'origin'], extraEnv);
+      if (heads.exitCode === 0 && heads.stdout.trim() !== '') {
+        throw new GitError('E_GIT_BRANCH', "the remote's HEAD points at a branch that does not exist", {
+          hint: 'Pass --branch <name> with the branch to update.',
+        });
+      }
       throw new GitError('E_GIT_EMPTY_REMOTE', 'the environment repository has no commits yet', {
         hint: 'Push an initial commit with your manifests to the environment repository first.',
       });
@@ -209,32 +216,49 @@ function lines(text: string): string[] {
 /** Interprets git's stderr once, here, into an error that says what to do. */
 export function gitFailure(args: readonly string[], result: ExecResult): GitError {
   const stderr = result.stderr.trim();
-  const said = stderr.split('\n').filter(Boolean).slice(-3).join(' | ') || `exit code ${result.exitCode}`;
+  const said = essentialLines(stderr) || `exit code ${result.exitCode}`;
   const command = `git ${args[0] ?? ''}`;
+  const details = { gitStderr: stderr };
   if (
-    /Authentication failed|could not read Username|Permission denied \(publickey|HTTP Basic: Access denied|403/i.test(
+    /Authentication failed|could not read Username|Permission denied \(publickey|HTTP Basic: Access denied|(?:error|returned error): 40[13]\b/i.test(
       stderr,
     )
   ) {
     return new GitError('E_GIT_AUTH', `${command}: the remote rejected the credentials (${said})`, {
       hint: 'Set KPUSH_GIT_TOKEN (or GITHUB_TOKEN / CI_JOB_TOKEN) with write access, or load an SSH key into your agent.',
+      details,
     });
   }
   if (
-    /does not appear to be a git repository|repository .* not found|Could not resolve host|unable to access|Connection refused/i.test(
+    /does not appear to be a git repository|repository .* not found|Could not resolve host|unable to access|Connection refused|timed out/i.test(
       stderr,
     )
   ) {
     return new GitError('E_GIT_REMOTE', `${command}: cannot reach the repository (${said})`, {
       hint: 'Check the --repo URL or path and your network access.',
+      details,
     });
   }
   if (/Remote branch .* not found|couldn't find remote ref/i.test(stderr)) {
     return new GitError('E_GIT_BRANCH', `${command}: the branch does not exist on the remote (${said})`, {
       hint: 'Check --branch, or omit it to use the remote default branch.',
+      details,
     });
   }
   return new GitError('E_GIT', `${command} failed: ${said}`, {
-    hint: 'Rerun with --verbose for details; check the repository state.',
+    hint: "Check the repository state; --json shows git's full output under error.gitStderr.",
+    details,
   });
+}
+
+/** git's own verdict: its fatal/error/rejection lines, not the advice around them. */
+function essentialLines(stderr: string): string {
+  const all = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const verdicts = all.filter((line) =>
+    /^(fatal|error|remote: error|! \[)|\[(remote )?rejected\]/.test(line),
+  );
+  return (verdicts.length ? verdicts : all.slice(-3)).join(' | ');
 }

@@ -43,6 +43,11 @@ export async function buildTag(request: BuildTagRequest, deps: BuildTagDeps): Pr
     });
   }
 
+  if (!existsSync(request.cwd)) {
+    throw new UsageError(`--cwd ${request.cwd} does not exist`, {
+      hint: 'Point --cwd at your repository checkout.',
+    });
+  }
   const git = new Git(request.cwd, deps.env);
   const toplevel = await git.toplevel();
   const headSha = await git.headSha();

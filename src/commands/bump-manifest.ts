@@ -72,7 +72,7 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
   return withTempDir(deps.tmpRoot, 'kpush-bump-', async (workdir) => {
     const git = new Git(join(workdir, 'repo'), env);
     await reporter.task(`cloning ${displayUrl}`, () => git.clone(url, request.branch, credentials.env));
-    const branch = request.branch ?? (await defaultBranch(git));
+    const branch = await checkedOutBranch(git, request.branch);
     const identity = identityEnv(request.author, await configuredIdentity(git, env), ci, env);
     const started = performance.now();
     const result = (
@@ -180,12 +180,21 @@ export function remoteUrl(repo: string, cwd: string): string {
   return pathToFileURL(local).href;
 }
 
-async function defaultBranch(git: Git): Promise<string> {
+/** The branch the clone checked out; a --branch that named a tag leaves HEAD detached. */
+async function checkedOutBranch(git: Git, requested: string | undefined): Promise<string> {
   const branch = await git.currentBranch();
-  if (branch === null) {
-    throw new GitError('E_GIT_BRANCH', 'cannot tell the default branch of the environment repository', {
-      hint: 'Pass --branch <name>.',
-    });
+  if (branch === null || (requested !== undefined && branch !== requested)) {
+    throw new GitError(
+      'E_GIT_BRANCH',
+      requested
+        ? `--branch ${requested} is not a branch on the remote`
+        : 'cannot tell the default branch of the environment repository',
+      {
+        hint: requested
+          ? 'Name a branch, not a tag: kpush commits on top of a branch and pushes it.'
+          : 'Pass --branch <name>.',
+      },
+    );
   }
   return branch;
 }

@@ -331,3 +331,21 @@ describe('kpush build-tag on GitHub pull requests', () => {
     expect(run.stdout).toBe(`r42-${short(git(other, ['rev-parse', 'HEAD']))}\n`);
   });
 });
+
+describe('kpush build-tag edge cases', () => {
+  it('treats a missing --cwd as a usage error', async () => {
+    const run = await kpush(['build-tag', '--cwd', join(tempDir(), 'nope')]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/--cwd .* does not exist/);
+  });
+
+  it('finds the branch of a detached HEAD through any remote', async () => {
+    const origin = makeRepo();
+    const clone = join(tempDir(), 'clone');
+    git(tempDir(), ['clone', '--quiet', '--origin', 'upstream', pathToFileURL(origin).href, clone]);
+    git(clone, ['checkout', '--quiet', '--detach']);
+    git(clone, ['branch', '--quiet', '-D', 'main']);
+    const run = await kpush(['build-tag', '-s', 'branch-sha'], { cwd: clone });
+    expect(run.stdout).toBe(`main-${short(git(origin, ['rev-parse', 'HEAD']))}\n`);
+  });
+});

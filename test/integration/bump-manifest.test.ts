@@ -372,3 +372,65 @@ describe('kpush bump-manifest in a repository with a Helm chart', () => {
     );
   });
 });
+
+describe('kpush bump-manifest branch handling', () => {
+  it('refuses a tag given as --branch instead of creating a branch beside it', async () => {
+    const remote = makeBareRemote(ENV_FILES);
+    git(remote.path, ['tag', 'v9', 'main']);
+    const run = await kpush([
+      '--json',
+      'bump-manifest',
+      '--repo',
+      remote.url,
+      '--branch',
+      'v9',
+      '-i',
+      'ghcr.io/acme/api:9',
+    ]);
+    expect(run.exitCode).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'E_GIT_BRANCH' } });
+    expect(git(remote.path, ['branch', '--list', 'v9'])).toBe('');
+  });
+
+  it('names a missing branch as such, even when its name contains 403', async () => {
+    const remote = makeBareRemote(ENV_FILES);
+    const run = await kpush([
+      '--json',
+      'bump-manifest',
+      '--repo',
+      remote.url,
+      '-b',
+      'release-403',
+      '-i',
+      'ghcr.io/acme/api:9',
+    ]);
+    expect(run.exitCode).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'E_GIT_BRANCH' } });
+  });
+
+  it('says so when the environment repository is empty', async () => {
+    const bare = join(tempDir(), 'empty.git');
+    git(tempDir(), ['init', '--quiet', '--bare', bare]);
+    const run = await kpush(['bump-manifest', '--repo', bare, '-i', 'ghcr.io/acme/api:9']);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/has no commits yet/);
+  });
+
+  it('asks for --branch when the remote HEAD points at a missing branch', async () => {
+    const remote = makeBareRemote(ENV_FILES);
+    git(remote.path, ['symbolic-ref', 'HEAD', 'refs/heads/master']);
+    const run = await kpush(['bump-manifest', '--repo', remote.url, '-i', 'ghcr.io/acme/api:9']);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/HEAD points at a branch that does not exist — Pass --branch/);
+    const withBranch = await kpush([
+      'bump-manifest',
+      '--repo',
+      remote.url,
+      '-b',
+      'main',
+      '-i',
+      'ghcr.io/acme/api:9',
+    ]);
+    expect(withBranch.exitCode).toBe(0);
+  });
+});
