@@ -62,7 +62,12 @@ export async function buildTag(request: BuildTagRequest, deps: BuildTagDeps): Pr
     commitTime: (await git.commitTime(sha)) ?? (await git.commitTime(headSha)) ?? deps.now(),
     contentHash: contextPath === null ? null : await contentHash(git, contextPath),
     runNumber: ci.runNumber,
-    dirty: await git.isDirty(contextPath === null ? [] : [`:(top)${contextPath}`]),
+    // Only a pure content tag ignores changes outside its context; every other tag covers the repo.
+    dirty: await git.isDirty(
+      contextPath !== null && request.strategy === 'content' && !request.template
+        ? [`:(top)${contextPath}`]
+        : [],
+    ),
   };
   const decision = decideTag(request, facts);
   return {

@@ -349,3 +349,14 @@ describe('kpush build-tag edge cases', () => {
     expect(run.stdout).toBe(`main-${short(git(origin, ['rev-parse', 'HEAD']))}\n`);
   });
 });
+
+describe('kpush build-tag --context with a template', () => {
+  it('counts changes anywhere in the repository', async () => {
+    const repo = makeRepo({ 'svc/main.go': 'v1', 'other.txt': 'v1' });
+    writeFileSync(join(repo, 'other.txt'), 'local edit');
+    const run = await kpush(['build-tag', '--template', '{{sha7}}-{{content}}', '--context', 'svc'], {
+      cwd: repo,
+    });
+    expect(run.stdout).toMatch(/^[0-9a-f]{7}-[0-9a-f]{12}-dirty\n$/);
+  });
+});

@@ -84,3 +84,19 @@ describe('tag helpers', () => {
     expect(semverFromTags(['latest', 'v1', 'v01.2.3'])).toBeNull();
   });
 });
+
+describe('templates with long branches', () => {
+  it('cuts {{branch}} so the tag fits 128 characters', () => {
+    const long = { ...facts, branch: `feature/${'x'.repeat(200)}`, dirty: true };
+    const { tag } = decideTag({ ...request, template: '{{branch}}-{{sha}}' }, long);
+    expect(tag).toHaveLength(128);
+    expect(tag.endsWith(`-${facts.sha}-dirty`)).toBe(true);
+    expect(tag.startsWith('feature-xxx')).toBe(true);
+  });
+
+  it('still rejects templates that cannot fit without a branch to cut', () => {
+    expect(() => decideTag({ ...request, template: '{{sha}}{{sha}}{{sha}}{{sha}}' }, facts)).toThrow(
+      UsageError,
+    );
+  });
+});

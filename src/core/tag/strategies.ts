@@ -56,7 +56,7 @@ export function decideTag(request: TagRequest, facts: TagFacts): TagDecision {
   }
   const suffix = facts.dirty ? DIRTY_SUFFIX : '';
   const decision = request.template
-    ? { tag: renderTemplate(request.template, facts) + suffix, strategy: 'template' as const }
+    ? { tag: renderTemplate(request.template, facts, suffix), strategy: 'template' as const }
     : decideByStrategy(request, facts, suffix);
   if (!isValidTag(decision.tag)) {
     throw new UsageError(`"${decision.tag}" is not a valid image tag`, {
@@ -134,9 +134,19 @@ export function templatePlaceholders(template: string): Placeholder[] {
   return used as Placeholder[];
 }
 
-function renderTemplate(template: string, facts: TagFacts): string {
-  templatePlaceholders(template);
-  return template.replace(PLACEHOLDER, (_, name: Placeholder) => placeholderValue(name, facts));
+/** Renders a template; a long {{branch}} is cut, as in branch-sha, so the tag fits 128. */
+function renderTemplate(template: string, facts: TagFacts, suffix: string): string {
+  const usesBranch = templatePlaceholders(template).includes('branch');
+  const render = (branch: string) =>
+    template.replace(PLACEHOLDER, (_, name: Placeholder) =>
+      name === 'branch' ? branch : placeholderValue(name, facts),
+    ) + suffix;
+  const branch = placeholderValue('branch', facts);
+  const full = render(branch);
+  if (!usesBranch || full.length <= OCI_TAG_MAX_LENGTH) return full;
+  const uses = template.match(PLACEHOLDER)?.filter((match) => /branch/.test(match)).length ?? 1;
+  const budget = branch.length - Math.ceil((full.length - OCI_TAG_MAX_LENGTH) / uses);
+  return render(truncateForTag(branch, budget) || BRANCH_WHEN_UNKNOWN);
 }
 
 function placeholderValue(name: Placeholder, facts: TagFacts): string {
