@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { onInterrupt } from './interrupt.js';
 
 export interface ExecOptions {
   cwd?: string;
@@ -25,13 +26,20 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
       env: options.env,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       timeout: options.timeoutMs,
+      // Its own process group, so an interrupt stops git's helpers too (git remote-http, ssh).
+      detached: true,
     });
+    const forget = onInterrupt(() => killGroup(child.pid));
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', reject);
+    child.on('error', (error) => {
+      forget();
+      reject(error);
+    });
     child.on('close', (code, signal) => {
+      forget();
       resolve({
         exitCode: code ?? (signal ? 128 : 1),
         stdout: Buffer.concat(stdout).toString('utf8'),
@@ -44,4 +52,13 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
       child.stdin.end(options.input);
     }
   });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
 }

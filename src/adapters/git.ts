@@ -1,10 +1,27 @@
 import { GitError } from '../errors.js';
 import { exec, type ExecResult } from './exec.js';
 
-/** The environment every git call gets: never prompt, stable (English) messages to interpret. */
+/**
+ * The environment every git call gets: never prompt, never hang, stable (English) messages to
+ * interpret. SSH runs in batch mode (no passphrase or host-key prompt) unless the user chose an
+ * SSH command; an HTTP transfer slower than 1 KB/s for a minute is abandoned.
+ */
 export function gitEnv(env: NodeJS.ProcessEnv, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C', ...extra };
+  const ssh = env.GIT_SSH_COMMAND || env.GIT_SSH ? {} : { GIT_SSH_COMMAND: NON_INTERACTIVE_SSH };
+  return {
+    GIT_HTTP_LOW_SPEED_LIMIT: '1000',
+    GIT_HTTP_LOW_SPEED_TIME: '60',
+    ...env,
+    ...ssh,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_OPTIONAL_LOCKS: '0',
+    LC_ALL: 'C',
+    ...extra,
+  };
 }
+
+const NON_INTERACTIVE_SSH =
+  'ssh -o BatchMode=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4';
 
 export type PushOutcome = { kind: 'pushed' } | { kind: 'rejected'; reason: string };
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { waitUntil } from '../helpers/wait.js';
 import { tempDir, testGitEnv } from '../helpers/git.js';
+
+/** Running processes whose command line names the test server's port. */
+function gitProcessesFor(port: number): string[] {
+  const result = spawnSync('pgrep', ['-f', `127.0.0.1:${port}`], { encoding: 'utf8' });
+  return result.stdout.split('\n').filter(Boolean);
+}
 
 const bin = fileURLToPath(new URL('../../bin/kpush.js', import.meta.url));
 
@@ -30,6 +36,8 @@ describe('an interrupted bump', () => {
       child.kill('SIGINT');
       expect(await exited).toBe(130);
       expect(readdirSync(tmp)).toEqual([]);
+      // No git process it started outlives it.
+      await waitUntil(() => gitProcessesFor(port).length === 0, 5_000);
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
