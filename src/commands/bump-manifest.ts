@@ -172,12 +172,12 @@ async function planInWorktree(root: string, request: BumpRequest, cache: ScanCac
 export function remoteUrl(repo: string, cwd: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/\\]+@[^/\\:]+:/.test(repo)) return repo;
   const local = isAbsolute(repo) ? repo : resolve(cwd, repo);
-  if (!pathExists(local)) {
-    throw new KpushError('E_GIT_REMOTE', `--repo ${repo}: no such directory (${local})`, {
-      hint: 'Pass a git URL (https://…, git@host:…) or the path of a local clone or bare repository.',
-    });
-  }
-  return pathToFileURL(local).href;
+  if (pathExists(local)) return pathToFileURL(local).href;
+  // scp-like SSH without a user, as git reads it: `host:path` with no slash before the colon.
+  if (/^[A-Za-z0-9.-]+:[^/\\]/.test(repo)) return repo;
+  throw new KpushError('E_GIT_REMOTE', `--repo ${repo}: no such directory (${local})`, {
+    hint: 'Pass a git URL (https://…, git@host:…) or the path of a local clone or bare repository.',
+  });
 }
 
 /** The branch the clone checked out; a --branch that named a tag leaves HEAD detached. */

@@ -173,3 +173,14 @@ describe('change descriptions', () => {
     ).toBe('values.yaml:6 ghcr.io/acme/worker:1 -> ghcr.io/acme/worker:2');
   });
 });
+
+describe('--repo forms', () => {
+  it('keeps URLs and scp-like remotes, turns existing local paths into file:// URLs', async () => {
+    const { remoteUrl } = await import('../../src/commands/bump-manifest.js');
+    expect(remoteUrl('https://github.com/acme/env.git', '/')).toBe('https://github.com/acme/env.git');
+    expect(remoteUrl('git@github.com:acme/env.git', '/')).toBe('git@github.com:acme/env.git');
+    expect(remoteUrl('github.com:acme/env.git', '/')).toBe('github.com:acme/env.git');
+    expect(remoteUrl('tmp', '/')).toBe('file:///tmp');
+    expect(() => remoteUrl('no/such/dir', '/')).toThrow(/no such directory/);
+  });
+});
