@@ -35,7 +35,8 @@ describe('an interrupted bump', () => {
       );
       child.kill('SIGINT');
       expect(await exited).toBe(130);
-      expect(readdirSync(tmp)).toEqual([]);
+      // (Node >= 22 may also keep its compile cache there: that is Node's, not a clone.)
+      expect(readdirSync(tmp).filter((name) => name.startsWith('kpush-'))).toEqual([]);
       // No git process it started outlives it.
       await waitUntil(() => gitProcessesFor(port).length === 0, 5_000);
     } finally {
