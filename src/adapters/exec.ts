@@ -54,10 +54,14 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
   });
 }
 
+/**
+ * SIGKILL, not SIGTERM: a terminated git would go on writing into the clone that is removed
+ * next. A push cut off mid-way is safe: the server updates the ref atomically or not at all.
+ */
 function killGroup(pid: number | undefined): void {
   if (pid === undefined) return;
   try {
-    process.kill(-pid, 'SIGTERM');
+    process.kill(-pid, 'SIGKILL');
   } catch {
     // Already gone.
   }

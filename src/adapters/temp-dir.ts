@@ -13,7 +13,9 @@ export async function withTempDir<T>(
   work: (dir: string) => Promise<T>,
 ): Promise<T> {
   const dir = await mkdtemp(join(root, prefix));
-  const forget = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
+  const forget = onInterrupt(() =>
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 }),
+  );
   try {
     return await work(dir);
   } finally {
