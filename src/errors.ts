@@ -61,7 +61,3 @@ export class YamlSyntaxError extends KpushError {
     });
   }
 }
-
-export function isKpushError(error: unknown): error is KpushError {
-  return error instanceof KpushError;
-}

@@ -171,9 +171,8 @@ export class Git {
     await this.run(['reset', '--hard', '--quiet', `refs/remotes/origin/${branch}`]);
   }
 
-  /** Commits exactly `paths` with `message`; identity comes from `identityEnv` (GIT_AUTHOR_* etc.). */
+  /** Commits exactly the (tracked) `paths` as they are in the work tree; identity from `identityEnv`. */
   async commit(paths: readonly string[], message: string, identityEnv: NodeJS.ProcessEnv): Promise<string> {
-    await this.run(['add', '--', ...paths]);
     const result = await this.exec(
       ['commit', '--quiet', '--no-verify', '--file=-', '--', ...paths],
       identityEnv,

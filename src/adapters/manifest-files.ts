@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, posix, relative, sep } from 'node:path';
 import { KpushError } from '../errors.js';
@@ -57,8 +56,4 @@ export async function readManifest(root: string, path: string): Promise<string> 
 
 export async function writeManifest(root: string, path: string, content: string): Promise<void> {
   await writeFile(join(root, path), content);
-}
-
-export function pathExists(path: string): boolean {
-  return existsSync(path);
 }

@@ -4,7 +4,13 @@ import { readGithubEvent } from '../adapters/ci.js';
 import { Git } from '../adapters/git.js';
 import { type CiContext, detectCi } from '../core/ci-env.js';
 import { semverFromTags } from '../core/tag/semver.js';
-import { decideTag, type TagFacts, type TagRequest, templatePlaceholders } from '../core/tag/strategies.js';
+import {
+  decideTag,
+  missingContextError,
+  type TagFacts,
+  type TagRequest,
+  templatePlaceholders,
+} from '../core/tag/strategies.js';
 import { GitError, UsageError } from '../errors.js';
 import { sourceUrlFromRemote } from '../core/git-url.js';
 
@@ -38,9 +44,7 @@ export async function buildTag(request: BuildTagRequest, deps: BuildTagDeps): Pr
       ? templatePlaceholders(request.template).includes('content')
       : request.strategy === 'content';
   if (needsContent && !request.context) {
-    throw new UsageError('the content strategy needs --context <path>', {
-      hint: 'Pass the build context directory, e.g. --context services/api.',
-    });
+    throw missingContextError();
   }
 
   if (!existsSync(request.cwd)) {

@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { readGithubEvent } from '../adapters/ci.js';
 import { Git } from '../adapters/git.js';
 import { withTempDir } from '../adapters/temp-dir.js';
-import { findManifestFiles, pathExists, readManifest, writeManifest } from '../adapters/manifest-files.js';
+import { findManifestFiles, readManifest, writeManifest } from '../adapters/manifest-files.js';
 import { commitMessage } from '../core/bump/commit-message.js';
 import { type BumpPlan, type Change, planBump } from '../core/bump/plan.js';
 import { backoffDelay, mayRetry, type RetryPolicy } from '../core/bump/retry.js';
@@ -172,7 +173,7 @@ async function planInWorktree(root: string, request: BumpRequest, cache: ScanCac
 export function remoteUrl(repo: string, cwd: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/\\]+@[^/\\:]+:/.test(repo)) return repo;
   const local = isAbsolute(repo) ? repo : resolve(cwd, repo);
-  if (pathExists(local)) return pathToFileURL(local).href;
+  if (existsSync(local)) return pathToFileURL(local).href;
   // scp-like SSH without a user, as git reads it: `host:path` with no slash before the colon.
   if (/^[A-Za-z0-9.-]+:[^/\\]/.test(repo)) return repo;
   throw new KpushError('E_GIT_REMOTE', `--repo ${repo}: no such directory (${local})`, {

@@ -105,11 +105,16 @@ function withBranch(facts: TagFacts, rest: string): string {
 
 function requireContent(facts: TagFacts): string {
   if (facts.contentHash === null) {
-    throw new UsageError('the content strategy needs --context <path>', {
-      hint: 'Pass the build context directory, e.g. --context services/api.',
-    });
+    throw missingContextError();
   }
   return facts.contentHash.slice(0, CONTENT_HASH_LENGTH);
+}
+
+/** Asked for a content tag without saying which directory it is the content of. */
+export function missingContextError(): UsageError {
+  return new UsageError('the content strategy needs --context <path>', {
+    hint: 'Pass the build context directory, e.g. --context services/api.',
+  });
 }
 
 /** UTC `YYYYMMDDHHmmss`: sorts lexically in time order, as Flux and Argo CD image policies expect. */
