@@ -158,6 +158,20 @@ try {
     `end to end (kpush bump-manifest, 1 image): ${ms(median(e2e))}; plain-git floor (clone+edit+commit+push): ${ms(median(floor))}; ratio ${(median(e2e) / median(floor)).toFixed(2)}x`,
   );
 
+  // The floor for racing bumps: the same 16 bumps one after the other (no contention).
+  const serialUrl = makeRemote(work, contents);
+  const serialStarted = performance.now();
+  for (let i = 0; i < 16; i++)
+    await runKpush([
+      'bump-manifest',
+      '--repo',
+      serialUrl,
+      '--image',
+      `ghcr.io/acme/svc${String(i * 7).padStart(3, '0')}:9.9.9`,
+    ]);
+  const serialWall = performance.now() - serialStarted;
+  console.log(`16 bumps in a row (serial floor): ${ms(serialWall)}`);
+
   const url = makeRemote(work, contents);
   const started = performance.now();
   const runs = await Promise.all(
@@ -176,7 +190,7 @@ try {
   const attempts = runs.map((run) => JSON.parse(run.stdout).attempts);
   const commits = git(work, '--git-dir', fileURLToPath(url), 'rev-list', '--count', 'main').trim();
   console.log(
-    `16 concurrent bumps: wall ${ms(wall)}, all landed (${commits} commits = 1 + 16), attempts total ${attempts.reduce((a, b) => a + b, 0)}, max ${Math.max(...attempts)}, per run [${attempts.join(' ')}]`,
+    `16 concurrent bumps: wall ${ms(wall)} (${(wall / serialWall).toFixed(2)}x the serial floor; target ≤ 2x), all landed (${commits} commits = 1 + 16), attempts total ${attempts.reduce((a, b) => a + b, 0)}, max ${Math.max(...attempts)}, per run [${attempts.join(' ')}]`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // Bundles src/ into dist/ with esbuild: one small entry chunk (commander + wiring) and one chunk
 // per lazily imported command, so `kpush --help` parses only what it needs.
 import { build } from 'esbuild';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 
 /**
  * commander loads node:child_process (and with it net and dgram) at start-up only to run
@@ -23,7 +23,11 @@ const lazyChildProcessInCommander = {
   },
 };
 
-await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// dist/action/ is the GitHub Action's committed bundle (scripts/build-action.mjs): keep it.
+const dist = new URL('../dist/', import.meta.url);
+for (const entry of await readdir(dist).catch(() => [])) {
+  if (entry !== 'action') await rm(new URL(entry, dist), { recursive: true, force: true });
+}
 await build({
   entryPoints: { main: 'src/main.ts' },
   outdir: 'dist',

@@ -42,3 +42,22 @@ git --no-pager -C "$work/env.git" log -1 --stat --format='%H%n%an <%ae>%n%n%B' m
 
 step "Running it again is a no-op"
 kpush bump-manifest --repo "file://$work/env.git" --image "ghcr.io/acme/api:$tag" --path base --path overlays/staging
+
+# The deploy half needs a cluster: `npm run -s cluster` in another terminal prints the KUBECONFIG
+# to export here. Without one, the demo stops after the bump.
+if [ -z "${KUBECONFIG:-}" ]; then
+  step "kpush deploy: skipped (no cluster)"
+  echo "Start one with 'npm run -s cluster' in another terminal, export the KUBECONFIG it prints," >&2
+  echo "and run 'npm run demo' again to deploy overlays/staging to it." >&2
+  exit 0
+fi
+
+step "kpush deploy --dry-run (server-side dry run of the env repo's staging overlay: diff + summary)"
+kpush deploy --repo "file://$work/env.git" --path overlays/staging --app api --dry-run
+
+step "kpush deploy (server-side apply, wait for the rollout, audit record)"
+kpush deploy --repo "file://$work/env.git" --path overlays/staging --app api --prune --audit-file "$work/audit.jsonl"
+echo "audit record: $(head -c 300 "$work/audit.jsonl")..." >&2
+
+step "kpush history (read back from the cluster)"
+kpush history --app api

@@ -5,14 +5,22 @@ export interface ExecOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   input?: string;
-  /** Kill the child after this many milliseconds. */
+  /** Kill the child and everything it started after this many milliseconds. */
   timeoutMs?: number;
+  /**
+   * Also kill the child and everything it started when kpush dies without a chance to clean up
+   * (SIGKILL, how CI runners cancel a job). For anything that must not happen after kpush is
+   * gone, such as a push landing minutes after the job was cancelled.
+   */
+  dieWithParent?: boolean;
 }
 
 export interface ExecResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** The child was killed because `timeoutMs` passed. */
+  timedOut: boolean;
 }
 
 /**
@@ -21,29 +29,55 @@ export interface ExecResult {
  */
 export function exec(file: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
+    const [program, argv] = options.dieWithParent
+      ? ['/bin/sh', ['-c', LIFELINE_SCRIPT, 'kpush-lifeline', file, ...args]]
+      : [file, args];
+    const child = spawn(program, argv, {
       cwd: options.cwd,
       env: options.env,
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs,
-      // Its own process group, so an interrupt stops git's helpers too (git remote-http, ssh).
+      // fd 3 (dieWithParent): the lifeline, a pipe nothing is ever written to.
+      stdio: [
+        options.input === undefined ? 'ignore' : 'pipe',
+        'pipe',
+        'pipe',
+        ...(options.dieWithParent ? ['pipe' as const] : []),
+      ],
+      // Its own process group, so an interrupt or a timeout stops git's helpers too (git
+      // remote-http, ssh, a local receive-pack and its hooks).
       detached: true,
     });
     const forget = onInterrupt(() => killGroup(child.pid));
+    let timedOut = false;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            killGroup(child.pid);
+          }, options.timeoutMs);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', (error) => {
       forget();
+      clearTimeout(timer);
       reject(error);
     });
     child.on('close', (code, signal) => {
       forget();
+      clearTimeout(timer);
+      const errText = Buffer.concat(stderr).toString('utf8');
+      if (options.dieWithParent && code === 127 && errText.startsWith(NOT_FOUND)) {
+        // As spawn would have said without the wrapper.
+        reject(Object.assign(new Error(`spawn ${file} ENOENT`), { code: 'ENOENT', path: file }));
+        return;
+      }
       resolve({
         exitCode: code ?? (signal ? 128 : 1),
         stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8') + (signal ? `\n(killed by ${signal})` : ''),
+        stderr: errText + (signal ? `\n(killed by ${signal})` : ''),
+        timedOut,
       });
     });
     if (child.stdin) {
@@ -53,6 +87,31 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
     }
   });
 }
+
+const NOT_FOUND = 'kpush-lifeline: not found: ';
+
+/**
+ * Runs "$@" in the background and waits for it. A watcher blocks reading fd 3, a pipe kpush
+ * holds open and never writes: the read returns only when kpush is gone, however it died, and
+ * the watcher then kills the whole process group (this shell is its leader: `detached`). Node
+ * cannot ask the kernel for this itself (no PR_SET_PDEATHSIG), and the program cannot stay in
+ * kpush's process group, or an interrupt could not stop its helpers without killing the CI
+ * script around kpush. Costs a shell and a subshell per call (about 2 ms).
+ */
+const LIFELINE_SCRIPT = `
+command -v -- "$1" >/dev/null 2>&1 || { printf '${NOT_FOUND}%s\\n' "$1" >&2; exit 127; }
+exec 4<&0
+"$@" <&4 3<&- 4<&- &
+child=$!
+exec 4<&-
+(read -r _ <&3; kill -KILL 0) </dev/null >/dev/null 2>&1 &
+watcher=$!
+exec 3<&-
+wait "$child"
+status=$?
+kill "$watcher" 2>/dev/null
+exit "$status"
+`;
 
 /**
  * SIGKILL, not SIGTERM: a terminated git would go on writing into the clone that is removed

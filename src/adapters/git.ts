@@ -1,4 +1,5 @@
-import { GitError } from '../errors.js';
+import { statSync } from 'node:fs';
+import { GitError, UsageError } from '../errors.js';
 import { exec, type ExecResult } from './exec.js';
 
 /**
@@ -11,7 +12,8 @@ export function gitEnv(env: NodeJS.ProcessEnv, extra: NodeJS.ProcessEnv = {}): N
   return {
     GIT_HTTP_LOW_SPEED_LIMIT: '1000',
     GIT_HTTP_LOW_SPEED_TIME: '60',
-    ...env,
+    GIT_ALLOW_PROTOCOL: SAFE_PROTOCOLS,
+    ...withoutRepositorySelection(env),
     ...ssh,
     GIT_TERMINAL_PROMPT: '0',
     GIT_OPTIONAL_LOCKS: '0',
@@ -19,6 +21,50 @@ export function gitEnv(env: NodeJS.ProcessEnv, extra: NodeJS.ProcessEnv = {}): N
     ...extra,
   };
 }
+
+/**
+ * Variables that choose which repository, index, objects, refs or paths git works on. Git hooks
+ * and linked worktrees export some of them; inherited, they would point kpush's git at the
+ * caller's repository instead of the clone or --cwd. Everything else (GIT_SSH_COMMAND,
+ * GIT_AUTHOR_*, GIT_SSL_CAINFO, GIT_CONFIG_*, GIT_TRACE*) is the user's to set and is kept.
+ */
+const REPOSITORY_SELECTING = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_COMMON_DIR',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_QUARANTINE_PATH',
+  'GIT_NAMESPACE',
+  'GIT_CEILING_DIRECTORIES',
+  'GIT_DISCOVERY_ACROSS_FILESYSTEM',
+  'GIT_PREFIX',
+  'GIT_INTERNAL_SUPER_PREFIX',
+  'GIT_SHALLOW_FILE',
+  'GIT_GRAFT_FILE',
+  'GIT_REPLACE_REF_BASE',
+  'GIT_NO_REPLACE_OBJECTS',
+  'GIT_LITERAL_PATHSPECS',
+  'GIT_GLOB_PATHSPECS',
+  'GIT_NOGLOB_PATHSPECS',
+  'GIT_ICASE_PATHSPECS',
+  // These change the dry-run diff kpush prints (it must stay a patch that applies).
+  'GIT_DIFF_OPTS',
+  'GIT_EXTERNAL_DIFF',
+];
+
+function withoutRepositorySelection(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const kept = { ...env };
+  for (const name of REPOSITORY_SELECTING) delete kept[name];
+  return kept;
+}
+
+/**
+ * Transports git may use unless the user chose otherwise with GIT_ALLOW_PROTOCOL: no remote
+ * helpers such as `ext::` (runs a command) or `fd::` (reads a descriptor, waits forever).
+ */
+const SAFE_PROTOCOLS = 'file:git:http:https:ssh';
 
 const NON_INTERACTIVE_SSH =
   'ssh -o BatchMode=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4';
@@ -31,10 +77,14 @@ export type PushOutcome = { kind: 'pushed' } | { kind: 'rejected'; reason: strin
  * "git broke".
  */
 export class Git {
+  private readonly timeoutMs: number;
+
   constructor(
     readonly cwd: string,
     private readonly env: NodeJS.ProcessEnv,
-  ) {}
+  ) {
+    this.timeoutMs = gitTimeoutMs(env);
+  }
 
   /** Runs git and returns stdout; throws GitError with git's own words on failure. */
   async run(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<string> {
@@ -44,14 +94,37 @@ export class Git {
   }
 
   exec(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}, input?: string): Promise<ExecResult> {
-    return exec('git', args, { cwd: this.cwd, env: gitEnv(this.env, extraEnv), input }).catch(
-      (error: unknown) => {
-        throw new GitError('E_GIT_MISSING', `could not run git: ${(error as Error).message}`, {
-          hint: 'Install git and make sure it is on PATH.',
-          cause: error,
-        });
-      },
-    );
+    return this.spawn(args, extraEnv, { cwd: this.cwd, input });
+  }
+
+  /**
+   * Every git process: bounded in time (a stalled remote or an inherited GIT_ASKPASS that
+   * prompts must not hang the job) and killed with kpush, however kpush dies.
+   */
+  private async spawn(
+    args: readonly string[],
+    extraEnv: NodeJS.ProcessEnv,
+    options: { cwd?: string; input?: string | undefined },
+  ): Promise<ExecResult> {
+    const result = await exec('git', args, {
+      ...options,
+      env: gitEnv(this.env, extraEnv),
+      timeoutMs: this.timeoutMs,
+      dieWithParent: true,
+    }).catch((error: unknown) => {
+      throw spawnFailure(error, options.cwd);
+    });
+    if (result.timedOut) {
+      throw new GitError(
+        'E_GIT_TIMEOUT',
+        `git ${args[0] ?? ''} did not finish within ${this.timeoutMs / 1000} s and was stopped`,
+        {
+          hint: 'The remote stalled, or git waited for input (GIT_ASKPASS, a credential helper, an SSH prompt): check the remote and your credentials, or raise KPUSH_GIT_TIMEOUT (seconds).',
+          details: { gitStderr: result.stderr.trim() },
+        },
+      );
+    }
+    return result;
   }
 
   async toplevel(): Promise<string> {
@@ -146,7 +219,7 @@ export class Git {
       '--no-tags',
       ...(branch ? ['--branch', branch] : []),
     ];
-    const result = await exec('git', [...args, '--', url, this.cwd], { env: gitEnv(this.env, extraEnv) });
+    const result = await this.spawn([...args, '--', url, this.cwd], extraEnv, {});
     if (result.exitCode !== 0) throw gitFailure(args, result);
     if (/cloned an empty repository/i.test(result.stderr)) {
       // A remote whose HEAD names a missing branch looks empty to a single-branch clone.
@@ -201,7 +274,7 @@ export class Git {
     const result = await this.exec(args, extraEnv);
     const reason = pushRejectionReason(result);
     if (reason !== null) return { kind: 'rejected', reason };
-    if (result.exitCode !== 0) throw gitFailure(args, result);
+    if (result.exitCode !== 0) throw refusal(branch, result) ?? gitFailure(args, result);
     return { kind: 'pushed' };
   }
 }
@@ -220,6 +293,58 @@ function pushRejectionReason(result: ExecResult): string | null {
     return 'ref changed during push';
   }
   return null;
+}
+
+/** Default bound for one git command; generous, since a first clone of a big repo takes time. */
+const DEFAULT_GIT_TIMEOUT_S = 600;
+
+function gitTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const text = env.KPUSH_GIT_TIMEOUT;
+  if (text === undefined || text === '') return DEFAULT_GIT_TIMEOUT_S * 1000;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`KPUSH_GIT_TIMEOUT=${text} is not a positive number of seconds`, {
+      hint: `Unset it for the default (${DEFAULT_GIT_TIMEOUT_S} s), or give seconds, e.g. KPUSH_GIT_TIMEOUT=900.`,
+    });
+  }
+  return seconds * 1000;
+}
+
+/** git could not be started: a missing git, or a working directory that is not one. */
+function spawnFailure(error: unknown, cwd: string | undefined): GitError {
+  const info = cwd === undefined ? undefined : statSync(cwd, { throwIfNoEntry: false });
+  if (cwd !== undefined && !info?.isDirectory()) {
+    return new GitError('E_NOT_A_DIRECTORY', `${cwd} is ${info ? 'not a directory' : 'missing'}`, {
+      hint: 'Point --cwd at the directory of your repository checkout.',
+      cause: error,
+    });
+  }
+  return new GitError('E_GIT_MISSING', `could not run git: ${(error as Error).message}`, {
+    hint: 'Install git and make sure it is on PATH.',
+    cause: error,
+  });
+}
+
+/**
+ * A push the remote refused for a reason other than a moved branch (a pre-receive hook, branch
+ * protection, a size limit): final, so not retried, and the remote's own words are the message.
+ * `--porcelain` puts the verdict on stdout (`!\t<ref>\t[remote rejected] (<why>)`); what the
+ * hook printed comes on stderr as `remote: …` lines.
+ */
+function refusal(branch: string, result: ExecResult): GitError | null {
+  const verdicts = lines(result.stdout)
+    .filter((line) => line.startsWith('!'))
+    .map((line) => line.split('\t').at(-1) ?? line);
+  if (verdicts.length === 0) return null;
+  const remoteSaid = result.stderr
+    .split('\n')
+    .map((line) => /^remote: ?(.*)$/.exec(line.trimEnd())?.[1]?.trim())
+    .filter((line): line is string => Boolean(line));
+  const said = remoteSaid.length ? `; the remote said: ${remoteSaid.join(' | ')}` : '';
+  return new GitError('E_PUSH_REJECTED', `git push to ${branch} was refused: ${verdicts.join(', ')}${said}`, {
+    hint: 'A hook or branch protection on the remote refused the commit; kpush did not retry. Fix the rule or the permissions it names, or push to another branch.',
+    details: { gitStderr: result.stderr.trim() },
+  });
 }
 
 function lines(text: string): string[] {
@@ -244,6 +369,17 @@ export function gitFailure(args: readonly string[], result: ExecResult): GitErro
       hint: 'Set KPUSH_GIT_TOKEN (or GITHUB_TOKEN / CI_JOB_TOKEN) with write access, or load an SSH key into your agent.',
       details,
     });
+  }
+  const redirect = /returned error: (30[12378])\b/.exec(stderr);
+  if (redirect) {
+    return new GitError(
+      'E_GIT_REDIRECT',
+      `${command}: the remote redirected (HTTP ${redirect[1]}); kpush does not follow redirects when it sends a token (${said})`,
+      {
+        hint: 'Pass the URL the remote redirects to as --repo (after a rename or a move, the new one), so the token goes only where you said.',
+        details,
+      },
+    );
   }
   if (
     /does not appear to be a git repository|repository .* not found|Could not resolve host|unable to access|Connection refused|timed out/i.test(

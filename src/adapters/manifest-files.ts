@@ -1,16 +1,65 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, posix, relative, sep } from 'node:path';
 import { KpushError } from '../errors.js';
+import {
+  type DecodedManifest,
+  decodeManifest,
+  encodeManifest,
+  type ManifestEncoding,
+} from '../manifests/index.js';
 
 const YAML_FILE = /\.ya?ml$/i;
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
+/**
+ * CI configuration, skipped by the whole-repo scan unless asked for: a pipeline's token often
+ * may not push it (GitHub requires the workflows permission) and it is not what gets deployed.
+ */
+const CI_DIRS = new Set([
+  '.github',
+  '.gitlab',
+  '.circleci',
+  '.buildkite',
+  '.woodpecker',
+  '.tekton',
+  '.forgejo',
+  '.gitea',
+]);
+const CI_FILES = new Set([
+  '.gitlab-ci.yml',
+  '.gitlab-ci.yaml',
+  '.travis.yml',
+  '.drone.yml',
+  '.woodpecker.yml',
+  '.woodpecker.yaml',
+  '.cirrus.yml',
+  'azure-pipelines.yml',
+  'azure-pipelines.yaml',
+  'bitbucket-pipelines.yml',
+  'appveyor.yml',
+  '.appveyor.yml',
+  'cloudbuild.yaml',
+  'cloudbuild.yml',
+  'buildspec.yml',
+]);
+/** Files read at once: a whole-repo scan of thousands of files must stay under `ulimit -n`. */
+const READ_CONCURRENCY = 32;
+
+export interface FindOptions {
+  /** Also scan CI configuration (`.github/`, `.gitlab-ci.yml`, …) found below a directory. */
+  includeCiFiles?: boolean;
+}
 
 /**
  * The YAML files to scan below `paths` (repo-relative; default: the whole repo), sorted.
  * Helm chart templates (`templates/` beside a Chart.yaml) are Go templates, not YAML: skipped.
- * A path named explicitly is scanned whatever its extension.
+ * CI configuration is skipped unless `includeCiFiles`. A path named explicitly is scanned
+ * whatever its extension or location.
  */
-export async function findManifestFiles(root: string, paths: readonly string[]): Promise<string[]> {
+export async function findManifestFiles(
+  root: string,
+  paths: readonly string[],
+  options: FindOptions = {},
+): Promise<string[]> {
   const found = new Set<string>();
   for (const path of paths.length ? paths : ['.']) {
     const absolute = join(root, path);
@@ -25,21 +74,23 @@ export async function findManifestFiles(root: string, paths: readonly string[]):
       );
     }
     if (info.isFile()) found.add(toRepoPath(root, absolute));
-    else for (const file of await walk(root, absolute)) found.add(file);
+    else for (const file of await walk(root, absolute, options)) found.add(file);
   }
   return [...found].sort();
 }
 
-async function walk(root: string, dir: string): Promise<string[]> {
+async function walk(root: string, dir: string, options: FindOptions): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const isChart = entries.some((entry) => entry.isFile() && entry.name === 'Chart.yaml');
+  const skipCi = !options.includeCiFiles;
   const files: string[] = [];
   for (const entry of entries) {
     const absolute = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (SKIPPED_DIRS.has(entry.name) || (isChart && entry.name === 'templates')) continue;
-      files.push(...(await walk(root, absolute)));
-    } else if (entry.isFile() && YAML_FILE.test(entry.name)) {
+      if (skipCi && CI_DIRS.has(entry.name)) continue;
+      files.push(...(await walk(root, absolute, options)));
+    } else if (entry.isFile() && YAML_FILE.test(entry.name) && !(skipCi && CI_FILES.has(entry.name))) {
       files.push(toRepoPath(root, absolute));
     }
   }
@@ -50,10 +101,25 @@ function toRepoPath(root: string, absolute: string): string {
   return relative(root, absolute).split(sep).join(posix.sep);
 }
 
-export async function readManifest(root: string, path: string): Promise<string> {
-  return readFile(join(root, path), 'utf8');
+/** Reads and decodes `paths`, a bounded number at a time; results in the order of `paths`. */
+export async function readManifests(root: string, paths: readonly string[]): Promise<DecodedManifest[]> {
+  const results: DecodedManifest[] = new Array(paths.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < paths.length; index = next++) {
+      const path = paths[index] as string;
+      results[index] = decodeManifest(path, await readFile(join(root, path)));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, paths.length) }, worker));
+  return results;
 }
 
-export async function writeManifest(root: string, path: string, content: string): Promise<void> {
-  await writeFile(join(root, path), content);
+export async function writeManifest(
+  root: string,
+  path: string,
+  content: string,
+  encoding: ManifestEncoding,
+): Promise<void> {
+  await writeFile(join(root, path), encodeManifest(content, encoding));
 }

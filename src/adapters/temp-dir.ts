@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KpushError } from '../errors.js';
 import { onInterrupt } from './interrupt.js';
 
 /**
@@ -12,10 +13,22 @@ export async function withTempDir<T>(
   prefix: string,
   work: (dir: string) => Promise<T>,
 ): Promise<T> {
-  const dir = await mkdtemp(join(root, prefix));
-  const forget = onInterrupt(() =>
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 }),
-  );
+  // Registered before the directory exists: a signal right after mkdtemp still removes it.
+  let dir: string | undefined;
+  const forget = onInterrupt(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+  });
+  dir = await mkdtemp(join(root, prefix)).catch((error: unknown) => {
+    forget();
+    throw new KpushError(
+      'E_TMPDIR',
+      `cannot create a temporary directory in ${root}: ${(error as Error).message}`,
+      {
+        hint: 'Set TMPDIR to an existing directory kpush may write to (it clones the environment repository there).',
+        cause: error,
+      },
+    );
+  });
   try {
     return await work(dir);
   } finally {

@@ -7,6 +7,7 @@ import { DEFAULT_RETRY } from '../core/bump/retry.js';
 import { parseIdentity } from '../core/git-identity.js';
 import { type ImageReference, parseImageReference } from '../core/image-ref.js';
 import { UsageError } from '../errors.js';
+import { escapeControl, escapeStrings } from '../output/escape.js';
 import type { Style } from '../output/style.js';
 import type { CommandContext } from './context.js';
 
@@ -19,6 +20,7 @@ export interface BumpManifestOptions {
   author?: string;
   dryRun: boolean;
   allowNoMatch: boolean;
+  includeCiFiles: boolean;
   maxAttempts: number;
   retryTimeout: number;
 }
@@ -38,18 +40,21 @@ export async function bumpManifestCommand(
       author: options.author ? parseIdentity(options.author) : null,
       dryRun: options.dryRun,
       allowNoMatch: options.allowNoMatch,
+      includeCiFiles: options.includeCiFiles,
       retry: { ...DEFAULT_RETRY, maxAttempts: options.maxAttempts, deadlineMs: options.retryTimeout * 1000 },
     },
     { cwd: context.cwd, env: context.env, reporter, tmpRoot: context.env.TMPDIR || tmpdir() },
   );
 
-  for (const warning of result.warnings) reporter.warn(warning);
+  // Warnings and changes quote the environment repository: one line each, whatever it holds.
+  for (const warning of result.warnings) reporter.warn(escapeControl(warning));
   for (const repository of result.unmatched)
     reporter.warn(`no reference to ${repository} found (--allow-no-match)`);
   if (context.globals.json) return reporter.json(result);
-  for (const change of result.changes) reporter.info(describeChange(change));
+  for (const change of result.changes) reporter.info(describeChange(escapeStrings(change)));
   reporter.info(summary(result));
-  if (result.diff !== null) reporter.result(colorDiff(result.diff, reporter.style).trimEnd());
+  if (result.diff !== null)
+    reporter.result(withoutFinalNewline(result.diff), (diff) => colorDiff(diff, reporter.resultStyle));
   else if (result.commit !== null) reporter.result(result.commit);
 }
 
@@ -100,6 +105,14 @@ function summary(result: BumpResult): string {
     case 'pushed':
       return `pushed ${result.commit?.slice(0, 7)} to ${result.repo} (${result.branch}): ${what}, ${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`;
   }
+}
+
+/**
+ * result() ends the text with a newline; a diff already does. Only that one newline goes: a
+ * CRLF line's `\r` or a blank context line (` `) at the end is part of the patch.
+ */
+function withoutFinalNewline(diff: string): string {
+  return diff.endsWith('\n') ? diff.slice(0, -1) : diff;
 }
 
 function colorDiff(diff: string, style: Style): string {

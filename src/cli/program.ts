@@ -3,6 +3,9 @@ import pkg from '../../package.json' with { type: 'json' };
 import { ExitCode, KpushError, UsageError } from '../errors.js';
 import type { BuildTagOptions } from './build-tag.js';
 import type { BumpManifestOptions } from './bump-manifest.js';
+import type { DeployOptions } from './deploy.js';
+import type { HistoryOptions } from './history.js';
+import { parseDuration } from '../core/duration.js';
 import { type CliIO, type CommandContext, createContext, type GlobalOptions } from './context.js';
 import { DEFAULT_RETRY } from '../core/bump/retry.js';
 import { TAG_STRATEGIES } from '../core/tag/strategies.js';
@@ -49,16 +52,20 @@ function buildProgram(io: CliIO, contextFor: (command: Command) => CommandContex
     .addOption(
       new Option('-s, --strategy <name>', 'how to derive the tag').choices(TAG_STRATEGIES).default('sha'),
     )
-    .option('-t, --template <template>', 'tag template, e.g. "{{branch}}-{{sha7}}" (overrides --strategy)')
+    .option(
+      '-t, --template <template>',
+      'tag template, e.g. "{{branch}}-{{sha7}}" (overrides --strategy)',
+      nonEmpty,
+    )
     .addOption(
       new Option('--fallback <name>', 'strategy to use when --strategy semver finds no tag on HEAD').choices(
         TAG_STRATEGIES.filter((name) => name !== 'semver'),
       ),
     )
-    .option('--context <path>', 'build context for --strategy content (and {{content}})')
-    .option('-C, --cwd <dir>', 'git repository to read (default: current directory)')
+    .option('--context <path>', 'build context for --strategy content (and {{content}})', nonEmpty)
+    .option('-C, --cwd <dir>', 'git repository to read (default: current directory)', nonEmpty)
     .option('--require-clean', 'fail instead of appending -dirty when the work tree has changes', false)
-    .option('--dotenv <file>', 'also write KPUSH_TAG, KPUSH_SHA, KPUSH_BRANCH to this dotenv file')
+    .option('--dotenv <file>', 'also write KPUSH_TAG, KPUSH_SHA, KPUSH_BRANCH to this dotenv file', nonEmpty)
     .addHelpText('after', BUILD_TAG_EXAMPLES)
     .action(async (options: BuildTagOptions, command: Command) => {
       const { buildTagCommand } = await import('./build-tag.js');
@@ -68,14 +75,23 @@ function buildProgram(io: CliIO, contextFor: (command: Command) => CommandContex
   program
     .command('bump-manifest')
     .description('Rewrite image references in an environment repo, commit and push.')
-    .requiredOption('-r, --repo <url-or-path>', 'environment repository (git URL or local path)')
+    .requiredOption('-r, --repo <url-or-path>', 'environment repository (git URL or local path)', nonEmpty)
     .requiredOption('-i, --image <ref>', 'new image reference, repeatable: repo:tag, repo@digest', collect)
-    .option('-p, --path <path>', 'limit the scan to this file or directory, repeatable', collect, [])
-    .option('-b, --branch <name>', "branch to update (default: the remote's default branch)")
-    .option('-m, --message <template>', 'commit message template ({{summary}}, {{changes}}, {{images}}, ...)')
-    .option('--author <name <email>>', 'commit author (default: CI actor, else "kpush <kpush@localhost>")')
+    .option('-p, --path <path>', 'limit the scan to this file or directory, repeatable', collectNonEmpty, [])
+    .option('-b, --branch <name>', "branch to update (default: the remote's default branch)", nonEmpty)
+    .option(
+      '-m, --message <template>',
+      'commit message template ({{summary}}, {{changes}}, {{images}}, ...)',
+      nonEmpty,
+    )
+    .option(
+      '--author <name <email>>',
+      'commit author (default: CI actor, else "kpush <kpush@localhost>")',
+      nonEmpty,
+    )
     .option('--dry-run', 'print the diff that would be pushed; change nothing', false)
     .option('--allow-no-match', 'exit 0 when an --image matches nothing', false)
+    .option('--include-ci-files', 'also rewrite CI configuration (.github/, .gitlab-ci.yml, …)', false)
     .option(
       '--max-attempts <n>',
       'push attempts when other pipelines move the branch',
@@ -94,7 +110,75 @@ function buildProgram(io: CliIO, contextFor: (command: Command) => CommandContex
       await bumpManifestCommand(options, contextFor(command));
     });
 
+  program
+    .command('deploy')
+    .description('Apply the env repo to a cluster with server-side apply, wait for rollout, record it.')
+    .argument('[dir]', 'directory to deploy (default: current directory)')
+    .option('-r, --repo <url-or-path>', 'clone this environment repository instead of reading a directory')
+    .option('--ref <rev>', 'branch, tag or commit of --repo (default: its default branch)')
+    .option('-p, --path <subdir>', 'directory inside the source to render')
+    .requiredOption('-a, --app <name>', 'name of this deploy unit: scopes prune, records and history')
+    .option('-n, --namespace <ns>', "namespace for objects that name none (default: the context's)")
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option(
+      '--context <name>',
+      'kubeconfig context; repeat to deploy to several clusters in parallel',
+      collect,
+      [],
+    )
+    .option(
+      '--dry-run',
+      'server-side dry run of the whole plan: print diffs and a summary, change nothing',
+      false,
+    )
+    .option('--diff', 'print the diff of each object before applying it', false)
+    .option(
+      '--prune',
+      'delete objects an earlier deploy of this --app applied that are gone from the source',
+      false,
+    )
+    .option(
+      '--allow-empty',
+      'with --prune, accept a source with no objects (deletes everything of --app)',
+      false,
+    )
+    .option(
+      '--prune-namespaces-and-crds',
+      'let --prune delete Namespaces and CustomResourceDefinitions',
+      false,
+    )
+    .option('--wait', 'wait until every object is ready (default)', true)
+    .option('--no-wait', 'return after applying')
+    .option('--timeout <duration>', 'how long to wait for readiness, e.g. 90s, 5m', durationMs, 300_000)
+    .option('--field-manager <name>', 'server-side apply field manager', 'kpush')
+    .option('--force-conflicts', 'take ownership of fields another manager set', false)
+    .option('--audit-file <file>', 'append the audit record (one JSON line) to this file')
+    .addHelpText('after', DEPLOY_EXAMPLES)
+    .action(async (dir: string | undefined, options: DeployOptions, command: Command) => {
+      const { deployCommand } = await import('./deploy.js');
+      await deployCommand(dir, options, contextFor(command));
+    });
+
+  program
+    .command('history')
+    .description('Show the deploys of an app recorded in the cluster, newest first.')
+    .requiredOption('-a, --app <name>', 'the --app given to deploy')
+    .option('-n, --namespace <ns>', "namespace of the app's records (default: the context's)")
+    .option('--kubeconfig <file>', 'kubeconfig file')
+    .option('--context <name>', 'kubeconfig context')
+    .action(async (options: HistoryOptions, command: Command) => {
+      const { historyCommand } = await import('./history.js');
+      await historyCommand(options, contextFor(command));
+    });
+
   return program;
+}
+
+function durationMs(value: string): number {
+  const parsed = parseDuration(value);
+  if (parsed === null || parsed <= 0)
+    throw new InvalidArgumentError('expected a duration such as 90s, 5m or 1h30m.');
+  return parsed;
 }
 
 function reportFailure(error: unknown, context: CommandContext): ExitCode {
@@ -116,7 +200,7 @@ function reportFailure(error: unknown, context: CommandContext): ExitCode {
   if (failure.code === 'E_INTERNAL' && failure.cause instanceof Error && failure.cause.stack) {
     context.reporter.debug(failure.cause.stack);
   }
-  if (context.globals.json) {
+  if (context.globals.json && !failure.resultWritten) {
     context.reporter.json({
       error: { code: failure.code, message: failure.message, hint: failure.hint, ...failure.details },
     });
@@ -136,6 +220,19 @@ function globalsFromArgv(argv: readonly string[]): GlobalOptions {
 /** Repeatable options. No default for required ones: commander checks only `undefined`. */
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/**
+ * An empty value (`--path ""`, a CI variable that expanded to nothing) would silently mean "the
+ * default" or fail late, after cloning: refuse it while parsing.
+ */
+function nonEmpty(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('it is empty.');
+  return value;
+}
+
+function collectNonEmpty(value: string, previous: string[] | undefined): string[] {
+  return collect(nonEmpty(value), previous);
 }
 
 function positiveInt(value: string): number {
@@ -173,4 +270,12 @@ Examples:
       --image ghcr.io/acme/api@sha256:<64 hex> --image ghcr.io/acme/worker:1.4.2
 
 Credentials: KPUSH_GIT_TOKEN, GITHUB_TOKEN or CI_JOB_TOKEN for HTTPS; your SSH agent for SSH.
+`;
+
+const DEPLOY_EXAMPLES = `
+Examples:
+  $ kpush deploy overlays/staging --app shop --dry-run     # server-side dry run: diffs + summary
+  $ kpush deploy overlays/staging --app shop --prune       # apply, prune what was removed, wait
+  $ kpush deploy --repo https://github.com/acme/env.git --path overlays/prod --app shop \\
+      --context prod-eu --context prod-us --audit-file deploys.jsonl
 `;

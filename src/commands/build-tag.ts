@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { readGithubEvent } from '../adapters/ci.js';
 import { Git } from '../adapters/git.js';
@@ -50,6 +50,11 @@ export async function buildTag(request: BuildTagRequest, deps: BuildTagDeps): Pr
   if (!existsSync(request.cwd)) {
     throw new UsageError(`--cwd ${request.cwd} does not exist`, {
       hint: 'Point --cwd at your repository checkout.',
+    });
+  }
+  if (!statSync(request.cwd).isDirectory()) {
+    throw new UsageError(`--cwd ${request.cwd} is not a directory`, {
+      hint: 'Point --cwd at the directory of your repository checkout.',
     });
   }
   const git = new Git(request.cwd, deps.env);

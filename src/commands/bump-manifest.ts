@@ -4,18 +4,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { readGithubEvent } from '../adapters/ci.js';
 import { Git } from '../adapters/git.js';
+import { signalCheckpoint } from '../adapters/interrupt.js';
 import { withTempDir } from '../adapters/temp-dir.js';
-import { findManifestFiles, readManifest, writeManifest } from '../adapters/manifest-files.js';
+import { findManifestFiles, readManifests, writeManifest } from '../adapters/manifest-files.js';
+import { assertInsideRepo } from '../adapters/repo-paths.js';
 import { commitMessage } from '../core/bump/commit-message.js';
-import { type BumpPlan, type Change, planBump } from '../core/bump/plan.js';
+import { assertNothingLeftBehind, type BumpPlan, type Change, planBump } from '../core/bump/plan.js';
 import { backoffDelay, mayRetry, type RetryPolicy } from '../core/bump/retry.js';
 import { detectCi } from '../core/ci-env.js';
 import { httpsCredentials } from '../core/git-credentials.js';
 import { type Identity, identityEnv } from '../core/git-identity.js';
 import { withoutCredentials } from '../core/git-url.js';
 import type { ImageReference } from '../core/image-ref.js';
-import { GitError, KpushError } from '../errors.js';
-import { applyEdits, type FileScan, scanManifest } from '../manifests/index.js';
+import { GitError, KpushError, UsageError } from '../errors.js';
+import { applyEdits, type DecodedManifest, type FileScan, scanManifest } from '../manifests/index.js';
+import { escapeStrings } from '../output/escape.js';
 import type { Reporter } from '../output/reporter.js';
 
 export interface BumpRequest {
@@ -29,6 +32,8 @@ export interface BumpRequest {
   author: Identity | null;
   dryRun: boolean;
   allowNoMatch: boolean;
+  /** Also scan CI configuration (`.github/`, `.gitlab-ci.yml`, …) in the whole-repo scan. */
+  includeCiFiles?: boolean;
   retry: RetryPolicy;
 }
 
@@ -68,6 +73,7 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
   const displayUrl = withoutCredentials(url);
   const credentials = httpsCredentials(url, env);
   for (const secret of credentials.secrets) reporter.redactor.add(secret);
+  if (credentials.warning) reporter.warn(credentials.warning);
   const ci = detectCi(env, await readGithubEvent(env));
 
   return withTempDir(deps.tmpRoot, 'kpush-bump-', async (workdir) => {
@@ -104,8 +110,10 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
       const paths = plan.files.map((file) => file.path);
       if (request.dryRun) return result('dry-run', plan, attempt, { diff: await git.diff(paths) });
 
+      // Values from the env repo and the CI environment: one line each, so none can add a
+      // trailer or a line a CI log would run as a command.
       const message = commitMessage(
-        { targets: request.targets, changes: plan.changes, ci },
+        { targets: request.targets, changes: escapeStrings(plan.changes), ci: escapeStrings(ci) },
         request.messageTemplate,
       );
       const commit = await reporter.task('committing', () => git.commit(paths, message, identity));
@@ -130,6 +138,18 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
       await sleep(delay);
       await git.resetToRemote(branch, credentials.env);
     }
+  }).catch((error: unknown) => {
+    throw withAuthHint(error, credentials.authHint);
+  });
+}
+
+/** An authentication failure, with what kpush knows about why the token was wrong. */
+function withAuthHint(error: unknown, authHint: string | null): unknown {
+  if (!(error instanceof GitError) || error.code !== 'E_GIT_AUTH' || authHint === null) return error;
+  return new GitError(error.code, error.message, {
+    hint: `${authHint}. ${error.hint ?? ''}`.trim(),
+    details: error.details,
+    cause: error,
   });
 }
 
@@ -138,39 +158,47 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
  * tip changed are parsed again, which keeps the window between fetch and push short in a
  * large env repo (bench/bump.mjs).
  */
-type ScanCache = Map<string, { source: string; scan: FileScan }>;
+type ScanCache = Map<string, { source: DecodedManifest; scan: FileScan }>;
 
 /** Scans the clone, checks every image matched something, and writes the edits into it. */
 async function planInWorktree(root: string, request: BumpRequest, cache: ScanCache): Promise<BumpPlan> {
-  const files = await findManifestFiles(root, request.paths);
-  const sources = await Promise.all(files.map((path) => readManifest(root, path)));
-  const scans = files.map((path, index) => {
-    const source = sources[index] as string;
+  await assertInsideRepo(root, request.paths);
+  const files = await findManifestFiles(root, request.paths, { includeCiFiles: request.includeCiFiles });
+  const sources = await readManifests(root, files);
+  // Parsing is synchronous: between files, let a SIGTERM (a cancelled job) be acted on.
+  const checkpoint = signalCheckpoint();
+  const scans: { path: string; scan: FileScan }[] = [];
+  for (const [index, path] of files.entries()) {
+    const source = sources[index] as DecodedManifest;
     const cached = cache.get(path);
-    const scan = cached?.source === source ? cached.scan : scanManifest(path, source, request.targets);
+    const unchanged = cached?.source.text === source.text && cached.source.encoding === source.encoding;
+    const scan = unchanged ? cached.scan : scanManifest(path, source.text, request.targets);
     cache.set(path, { source, scan });
-    return { path, scan };
-  });
-  const plan = planBump(scans, request.targets);
-  if (plan.unmatched.length > 0 && !request.allowNoMatch) {
-    const searched = request.paths.length ? request.paths.join(', ') : 'the whole repository';
-    throw new KpushError(
-      'E_NO_MATCH',
-      `no reference to ${plan.unmatched.join(', ')} found in ${searched} (${files.length} YAML files)`,
-      {
-        hint: 'Check the image repository spelling and --path, or pass --allow-no-match when this is expected.',
-        details: { unmatched: plan.unmatched, paths: request.paths, filesScanned: files.length },
-      },
-    );
+    scans.push({ path, scan });
+    await checkpoint();
   }
+  const plan = planBump(scans, request.targets);
+  assertNothingLeftBehind(plan, {
+    paths: request.paths,
+    filesScanned: files.length,
+    allowNoMatch: request.allowNoMatch,
+  });
   for (const { path, edits } of plan.files) {
-    await writeManifest(root, path, applyEdits(cache.get(path)?.source as string, edits));
+    const { text, encoding } = (cache.get(path) as { source: DecodedManifest }).source;
+    await writeManifest(root, path, applyEdits(text, edits), encoding);
   }
   return plan;
 }
 
 /** A local directory becomes a file:// URL (plain paths make git ignore --depth). */
 export function remoteUrl(repo: string, cwd: string): string {
+  const helper = /^([A-Za-z0-9][A-Za-z0-9+.-]*)::/.exec(repo);
+  if (helper) {
+    // `ext::` runs a command, `fd::` reads a descriptor and waits: never what an env repo is.
+    throw new UsageError(`--repo ${repo}: the remote helper ${helper[1]}:: is not supported`, {
+      hint: 'Pass a git URL (https://…, ssh://…, git@host:…) or the path of a local repository.',
+    });
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/\\]+@[^/\\:]+:/.test(repo)) return repo;
   const local = isAbsolute(repo) ? repo : resolve(cwd, repo);
   if (existsSync(local)) return pathToFileURL(local).href;

@@ -10,7 +10,12 @@ export const NEUTRAL_IDENTITY: Identity = { name: 'kpush', email: 'kpush@localho
 
 /** Parses `--author "Name <email>"`. */
 export function parseIdentity(text: string): Identity {
-  const match = /^\s*([^<>]+?)\s*<([^<>\s]+@[^<>\s]*)>\s*$/.exec(text);
+  const match = /^\s*([^<>]*?)\s*<([^<>\s]+@[^<>\s]*)>\s*$/.exec(text);
+  if (match?.[1] === '') {
+    throw new UsageError(`--author "${text}" has no name`, {
+      hint: 'e.g. --author "Deploy Bot <deploy@acme.dev>"',
+    });
+  }
   if (!match) {
     throw new UsageError(`--author "${text}" is not of the form "Name <email>"`, {
       hint: 'e.g. --author "Deploy Bot <deploy@acme.dev>"',

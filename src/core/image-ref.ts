@@ -19,8 +19,10 @@ const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?`;
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const NAME = new RegExp(`^(?:(${DOMAIN})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)$`);
-const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+/** The OCI grammar's `algorithm:encoded`; only the two registered algorithms are accepted below. */
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha512: 128 };
+const LOWER_HEX = /^[0-9a-f]+$/;
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const NAME_MAX_LENGTH = 255;
 
@@ -95,13 +97,31 @@ function canonicalRepository(domain: string | undefined, path: string): string {
   return `${host}/${path}`;
 }
 
+/** Only lowercase-hex sha256 (64) and sha512 (128), as registries and the OCI spec accept them. */
 function digestProblem(digest: string): string | null {
   if (!DIGEST.test(digest))
     return `"${digest}" is not a valid digest (expected algorithm:hex, e.g. sha256:<64 hex>)`;
   const [algorithm, hex] = digest.split(':') as [string, string];
   const expected = DIGEST_HEX_LENGTH[algorithm];
-  if (expected !== undefined && hex.length !== expected) {
+  if (expected === undefined) return `"${algorithm}" digests are not supported (use sha256 or sha512)`;
+  if (!LOWER_HEX.test(hex)) return `"${digest}" must be lowercase hex`;
+  if (hex.length !== expected) {
     return `a ${algorithm} digest has ${expected} hex characters, "${digest}" has ${hex.length}`;
   }
   return null;
+}
+
+/**
+ * The repository part of a value that is not a valid reference only because of its tag or
+ * digest (`nginx@sha256:1111`, `api:{GENERATED_TAG}`), or null. Such a value still references
+ * the repository, so it is rewritten rather than left behind.
+ */
+export function repositoryNameBeforeBadSuffix(text: string): ImageReference | null {
+  const at = text.indexOf('@');
+  const withoutDigest = at === -1 ? text : text.slice(0, at);
+  const colon = withoutDigest.lastIndexOf(':');
+  const name = colon > withoutDigest.lastIndexOf('/') ? withoutDigest.slice(0, colon) : withoutDigest;
+  if (name === text) return null;
+  const parsed = tryParseImageReference(name);
+  return typeof parsed === 'string' ? null : parsed;
 }

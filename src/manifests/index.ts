@@ -1,3 +1,4 @@
 export { applyEdits } from './apply.js';
 export { scanManifest } from './scan.js';
-export type { EditKind, FileScan, ImageTargets, ScalarEdit } from './types.js';
+export type { DeclinedReference, EditKind, FileScan, ImageTargets, ScalarEdit } from './types.js';
+export { type DecodedManifest, decodeManifest, encodeManifest, type ManifestEncoding } from './encoding.js';

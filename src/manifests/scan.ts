@@ -1,9 +1,9 @@
 import { inSourceOrder } from './apply.js';
+import type { Convention } from './findings.js';
 import { scanHelmValues } from './helm-values.js';
 import { scanKustomization } from './kustomization.js';
 import { scanMarkers } from './markers.js';
-import type { Convention } from './findings.js';
-import type { FileScan, ImageTargets, ScalarEdit } from './types.js';
+import type { AnchoredValue, DeclinedReference, FileScan, ImageTargets, ScalarEdit } from './types.js';
 import { scanImageFields } from './workloads.js';
 import { parseManifestSource } from './yaml-source.js';
 
@@ -14,11 +14,34 @@ const CONVENTIONS: readonly Convention[] = [scanMarkers, scanImageFields, scanKu
 export function scanManifest(path: string, source: string, targets: ImageTargets): FileScan {
   const parsed = parseManifestSource(path, source);
   const scans = CONVENTIONS.map((convention) => convention(parsed, targets));
+  const edits = inSourceOrder(withoutOverlaps(scans.flatMap((scan) => scan.edits)));
+  const matched = new Set(scans.flatMap((scan) => scan.matched));
+  const declined = scans.flatMap((scan) => scan.declined);
+  for (const value of scans.flatMap((scan) => scan.anchored)) {
+    if (anchorIsBumped(edits, value)) matched.add(value.repository);
+    else declined.push(declinedAnchor(value));
+  }
   return {
-    edits: inSourceOrder(withoutOverlaps(scans.flatMap((scan) => scan.edits))),
-    matched: [...new Set(scans.flatMap((scan) => scan.matched))].sort(),
+    edits,
+    matched: [...matched].sort(),
+    declined: declined.sort((a, b) => a.line - b.line),
     warnings: scans.flatMap((scan) => scan.warnings),
   };
+}
+
+/** An alias or merged value is bumped when some rule rewrites its anchor to the same value. */
+function anchorIsBumped(edits: readonly ScalarEdit[], value: AnchoredValue): boolean {
+  return edits.some(
+    (edit) =>
+      edit.start === value.start &&
+      edit.end === value.end &&
+      edit.newValue === value.value &&
+      edit.repository === value.repository,
+  );
+}
+
+function declinedAnchor({ repository, line, reason }: AnchoredValue): DeclinedReference {
+  return { repository, line, reason };
 }
 
 function overlaps(a: ScalarEdit, b: ScalarEdit): boolean {

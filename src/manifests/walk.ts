@@ -9,7 +9,9 @@ const METADATA_MAPS = new Set(['annotations', 'labels']);
 /**
  * Calls `visit` for every mapping the conventions may edit, with the keys leading to it.
  * Skips the places a reference is only data: `metadata.annotations` / `metadata.labels` at any
- * depth and the `data` / `stringData` / `binaryData` of ConfigMaps and Secrets.
+ * depth, the `data` / `stringData` / `binaryData` of ConfigMaps and Secrets, and whole
+ * CustomResourceDefinitions (an `image` there is a schema's property or example; kustomize
+ * skips CRDs too).
  */
 export function forEachEditableMap(
   document: Document.Parsed,
@@ -29,6 +31,7 @@ function walkEditable(
   }
   if (!isMap(node)) return;
   const map = node as ParsedMap;
+  if (isCustomResourceDefinition(map)) return;
   visit(map, path);
   const isData = DATA_KINDS.has(stringValue(map, 'kind') ?? '');
   for (const pair of map.items) {
@@ -53,4 +56,11 @@ function walkValues(node: ParsedNode | null, visit: (node: ParsedNode) => void):
   if (isMap(node))
     for (const pair of node.items) if (isPair(pair)) walkValues(pair.value as ParsedNode | null, visit);
   if (isSeq(node)) for (const item of node.items) walkValues(item as ParsedNode | null, visit);
+}
+
+function isCustomResourceDefinition(map: ParsedMap): boolean {
+  return (
+    stringValue(map, 'kind') === 'CustomResourceDefinition' &&
+    (stringValue(map, 'apiVersion') ?? '').startsWith('apiextensions.k8s.io/')
+  );
 }

@@ -1,12 +1,16 @@
 import {
+  type Alias,
   type Document,
+  isAlias,
+  isMap,
+  isPair,
   isScalar,
+  isSeq,
   type Pair,
   type ParsedNode,
   parse,
   parseAllDocuments,
   type Scalar,
-  type YAMLError,
   type YAMLMap,
 } from 'yaml';
 import { YamlSyntaxError } from '../errors.js';
@@ -23,23 +27,62 @@ export interface ManifestSource {
   eol: '\n' | '\r\n';
   /** Offset where each line starts (index 0 is line 1). */
   lineStarts: readonly number[];
+  /** A `.json` file: every written value and inserted key must be a JSON string. */
+  json: boolean;
 }
 
 export type ParsedPair = Pair<ParsedNode, ParsedNode | null>;
 export type ParsedMap = YAMLMap.Parsed<ParsedNode, ParsedNode | null>;
 
+interface SyntaxProblem {
+  offset: number;
+  message: string;
+}
+
 /** Parses every document; the first syntax error in the file becomes a YamlSyntaxError. */
 export function parseManifestSource(path: string, text: string): ManifestSource {
-  const documents = parseAllDocuments(text, { prettyErrors: false });
+  // yaml's own duplicate-key check compares each key with every earlier one (quadratic in the
+  // keys of one mapping: 40k keys took 12 s); duplicateKeys() does the same check with a Set.
+  const documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
   const lineStarts = lineStartsOf(text);
-  const errors: YAMLError[] = [...('errors' in documents ? documents.errors : [])];
-  for (const document of documents) errors.push(...document.errors);
-  const first = errors.sort((a, b) => a.pos[0] - b.pos[0])[0];
+  const problems: SyntaxProblem[] = [];
+  for (const error of 'errors' in documents ? documents.errors : [])
+    problems.push({ offset: error.pos[0], message: error.message });
+  for (const document of documents) {
+    for (const error of document.errors) problems.push({ offset: error.pos[0], message: error.message });
+    problems.push(...duplicateKeys(document));
+  }
+  const first = problems.sort((a, b) => a.offset - b.offset)[0];
   if (first) {
-    const { line, column } = positionOf(text, lineStarts, first.pos[0]);
+    const { line, column } = positionOf(text, lineStarts, first.offset);
     throw new YamlSyntaxError(path, line, column, first.message);
   }
-  return { path, text, documents, eol: text.includes('\r\n') ? '\r\n' : '\n', lineStarts };
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  return { path, text, documents, eol, lineStarts, json: /\.json$/i.test(path) };
+}
+
+/** Keys repeated in one mapping (kubectl rejects them), found in one pass over the document. */
+function duplicateKeys(document: Document.Parsed): SyntaxProblem[] {
+  const problems: SyntaxProblem[] = [];
+  const pending: unknown[] = [document.contents];
+  for (let node = pending.pop(); pending.length > 0 || node !== undefined; node = pending.pop()) {
+    if (isSeq(node)) pending.push(...node.items);
+    if (!isMap(node)) continue;
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      pending.push(pair.value);
+      // Like yaml's default check: scalar keys compare by value and type, collections never.
+      const key = isScalar(pair.key) ? `${typeof pair.key.value}:${String(pair.key.value)}` : null;
+      if (key === null) continue;
+      if (seen.has(key)) {
+        const offset = (pair.key as ParsedNode).range[0];
+        problems.push({ offset, message: 'Map keys must be unique' });
+      }
+      seen.add(key);
+    }
+  }
+  return problems;
 }
 
 function lineStartsOf(text: string): number[] {
@@ -102,13 +145,17 @@ export function isImplicitNull(node: EditableScalar): boolean {
 }
 
 /** The value written as `node` would write it: same quoting, unless plain would change its type. */
-export function renderLike(node: EditableScalar, value: string): string {
+export function renderLike(source: ManifestSource, node: EditableScalar, value: string): string {
   if (node.type === 'QUOTE_SINGLE') return singleQuoted(value);
   if (node.type === 'QUOTE_DOUBLE') return doubleQuoted(value);
-  return plainIfSafe(value);
+  return newValueText(source, value);
 }
 
-/** How a new value is written: plain unless plain would not read back as the same string. */
+/** How a new value is written: plain unless plain would not read back as the same string; JSON always quotes. */
+export function newValueText(source: ManifestSource, value: string): string {
+  return source.json ? doubleQuoted(value) : plainIfSafe(value);
+}
+
 export function plainIfSafe(value: string): string {
   return needsQuotes(value) ? doubleQuoted(value) : value;
 }
@@ -200,10 +247,14 @@ export function insertPairAfter(
   map: ParsedMap,
   anchor: ParsedPair,
   key: string,
-  valueText: string,
+  value: string,
 ): Splice {
   const anchorEnd = pairEnd(anchor);
-  if (map.flow) return { start: anchorEnd, end: anchorEnd, text: `, ${key}: ${valueText}` };
+  const valueText = newValueText(source, value);
+  if (map.flow) {
+    const keyText = source.json ? doubleQuoted(key) : key;
+    return { start: anchorEnd, end: anchorEnd, text: `, ${keyText}: ${valueText}` };
+  }
   const at = lineBreakAfter(source.text, anchorEnd);
   return { start: at, end: at, text: `${source.eol}${keyIndent(source.text, map)}${key}: ${valueText}` };
 }
@@ -216,8 +267,12 @@ export function removePair(source: ManifestSource, map: ParsedMap, pair: ParsedP
   const previous = map.items[index - 1];
   const start = pairStart(pair);
   if (!map.flow && startsItsLine(text, start)) {
+    const lineStart = lineStartBefore(text, start);
     const lineEnd = text.indexOf('\n', pairEnd(pair));
-    return { start: lineStartBefore(text, start), end: lineEnd === -1 ? text.length : lineEnd + 1, text: '' };
+    if (lineEnd !== -1) return { start: lineStart, end: lineEnd + 1, text: '' };
+    // The last line of a file without a final line break: the break before it goes, so none is added.
+    const breakBefore = lineStart > 0 && text[lineStart - 2] === '\r' ? lineStart - 2 : lineStart - 1;
+    return { start: Math.max(breakBefore, 0), end: text.length, text: '' };
   }
   // First key after `- ` (block) or in `{...}`: the next key moves into its place.
   if (next && (!map.flow || !previous)) return { start, end: pairStart(next), text: '' };
@@ -238,5 +293,79 @@ export function findPair(map: ParsedMap, key: string): ParsedPair | undefined {
 /** The string value of `key` when it is a plain or quoted scalar holding a string. */
 export function stringValue(map: ParsedMap, key: string): string | null {
   const node = asEditableScalar(findPair(map, key)?.value);
+  return node && typeof node.value === 'string' ? node.value : null;
+}
+
+// --- anchors, aliases and merge keys ------------------------------------------------------
+
+/** Per document: anchor name → anchored nodes in source order (a name may be redefined). */
+const anchorIndexes = new WeakMap<Document.Parsed, Map<string, ParsedNode[]>>();
+
+function anchorIndex(document: Document.Parsed): Map<string, ParsedNode[]> {
+  let index = anchorIndexes.get(document);
+  if (index) return index;
+  index = new Map();
+  const pending: unknown[] = [document.contents];
+  const anchored: ParsedNode[] = [];
+  for (let node = pending.pop(); pending.length > 0 || node !== undefined; node = pending.pop()) {
+    if (isPair(node)) pending.push(node.key, node.value);
+    else if (isMap(node) || isSeq(node)) pending.push(...node.items);
+    if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) anchored.push(node as ParsedNode);
+  }
+  for (const node of anchored.sort((a, b) => a.range[0] - b.range[0])) {
+    const name = node.anchor as string;
+    index.set(name, [...(index.get(name) ?? []), node]);
+  }
+  anchorIndexes.set(document, index);
+  return index;
+}
+
+/** The node an alias stands for: the last anchor of that name before it in its document. */
+export function resolveAlias(source: ManifestSource, alias: Alias): ParsedNode | null {
+  const offset = alias.range?.[0] ?? 0;
+  const document = source.documents.findLast((candidate) => (candidate.range?.[0] ?? 0) <= offset);
+  if (!document) return null;
+  const candidates = anchorIndex(document).get(alias.source) ?? [];
+  return candidates.findLast((node) => node.range[0] < offset) ?? null;
+}
+
+/** A node with its alias (if it is one) followed. */
+export function dereference(source: ManifestSource, node: ParsedNode | null | undefined): ParsedNode | null {
+  if (node === null || node === undefined) return null;
+  return isAlias(node) ? resolveAlias(source, node) : node;
+}
+
+/** A key's pair, found in the mapping itself or inherited through merge keys (`<<: *base`). */
+export interface FoundPair {
+  pair: ParsedPair;
+  /** Offset of the `<<` key the pair was inherited through; null when the mapping holds it. */
+  mergedAt: number | null;
+}
+
+const MAX_MERGE_DEPTH = 16;
+
+/** `key` in `map`, else in the mappings merged into it (YAML 1.1 merge keys, which kubectl and helm read). */
+export function lookupPair(source: ManifestSource, map: ParsedMap, key: string, depth = 0): FoundPair | null {
+  const own = findPair(map, key);
+  if (own) return { pair: own, mergedAt: null };
+  if (depth > MAX_MERGE_DEPTH) return null;
+  for (const merge of map.items) {
+    if (keyName(merge) !== '<<') continue;
+    for (const merged of mergedMaps(source, merge.value)) {
+      const found = lookupPair(source, merged, key, depth + 1);
+      if (found) return { pair: found.pair, mergedAt: found.mergedAt ?? merge.key.range[0] };
+    }
+  }
+  return null;
+}
+
+function mergedMaps(source: ManifestSource, value: ParsedNode | null): ParsedMap[] {
+  const items = isSeq(value) ? (value.items as ParsedNode[]) : [value];
+  return items.map((item) => dereference(source, item)).filter((node): node is ParsedMap => isMap(node));
+}
+
+/** The string value of `key` (own or merged) when it is a plain or quoted scalar holding a string. */
+export function lookupString(source: ManifestSource, map: ParsedMap, key: string): string | null {
+  const node = asEditableScalar(dereference(source, lookupPair(source, map, key)?.pair.value));
   return node && typeof node.value === 'string' ? node.value : null;
 }

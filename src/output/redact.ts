@@ -45,8 +45,13 @@ export class Redactor {
     return out;
   }
 
-  /** Redacts every string inside a JSON-able value (for --json output and audit records). */
+  /**
+   * Redacts every string inside a JSON-able value (for --json output and audit records), before
+   * serialising: in JSON text a secret holding `"` or `\\` is escaped and would no longer match.
+   */
   redactValue<T>(value: T): T {
-    return JSON.parse(this.redact(JSON.stringify(value))) as T;
+    return JSON.parse(JSON.stringify(value), (_key, item: unknown) =>
+      typeof item === 'string' ? this.redact(item) : item,
+    ) as T;
   }
 }

@@ -1,3 +1,4 @@
+import { escapeForSink } from './escape.js';
 import type { Redactor } from './redact.js';
 import type { Style } from './style.js';
 
@@ -11,7 +12,10 @@ export interface OutputStream {
 export interface ReporterOptions {
   stdout: OutputStream;
   stderr: OutputStream;
+  /** Colours for stderr. */
   style: Style;
+  /** Colours for stdout, decided apart: stdout may be a file while stderr is a terminal. */
+  resultStyle?: Style;
   redactor: Redactor;
   verbose: boolean;
   /** Spinners only on an interactive terminal (a TTY that reports its width, outside CI). */
@@ -20,7 +24,7 @@ export interface ReporterOptions {
 
 /**
  * stdout carries results only; every log line and progress indicator goes to stderr.
- * Everything passes through the redactor.
+ * Everything passes through the redactor; everything on stderr also through escapeForSink.
  */
 export class Reporter {
   constructor(private readonly options: ReporterOptions) {}
@@ -29,30 +33,43 @@ export class Reporter {
     return this.options.style;
   }
 
+  get resultStyle(): Style {
+    return this.options.resultStyle ?? this.options.style;
+  }
+
   get redactor(): Redactor {
     return this.options.redactor;
   }
 
   info(message: string): void {
-    this.writeErr(message);
+    this.writeErr(this.clean(message));
   }
 
   debug(message: string): void {
-    if (this.options.verbose) this.writeErr(this.options.style.dim(message));
+    if (this.options.verbose) this.writeErr(this.options.style.dim(this.clean(message)));
   }
 
   warn(message: string): void {
-    this.writeErr(this.options.style.yellow(`warning: ${message}`));
+    this.writeErr(this.options.style.yellow(`warning: ${this.clean(message)}`));
   }
 
   /** One line: what went wrong, then what to do about it. */
   error(message: string, hint?: string): void {
-    this.writeErr(this.options.style.red(`error: ${message}${hint ? ` — ${hint}` : ''}`));
+    this.writeErr(
+      this.options.style.red(`error: ${this.clean(message)}${hint ? ` — ${this.clean(hint)}` : ''}`),
+    );
   }
 
-  /** A result line on stdout. */
-  result(text: string): void {
-    this.options.stdout.write(`${this.options.redactor.redact(text)}\n`);
+  /**
+   * A result on stdout, as it is: a tag, a sha, a diff that must apply with `git apply`.
+   * On a terminal, control characters from the content are shown escaped instead of acting;
+   * `decorate` (colour) runs after that, so its own escapes survive.
+   */
+  result(text: string, decorate: (text: string) => string = (same) => same): void {
+    const redacted = this.options.redactor.redact(text);
+    this.options.stdout.write(
+      `${decorate(this.options.stdout.isTTY ? escapeForSink(redacted) : redacted)}\n`,
+    );
   }
 
   /** The one JSON document of a --json run. */
@@ -87,7 +104,12 @@ export class Reporter {
     }
   }
 
+  /** Masked first (a secret must match before escaping changes it), then escaped. */
+  private clean(text: string): string {
+    return escapeForSink(this.options.redactor.redact(text));
+  }
+
   private writeErr(line: string): void {
-    this.options.stderr.write(`${this.options.redactor.redact(line)}\n`);
+    this.options.stderr.write(`${line}\n`);
   }
 }

@@ -7,10 +7,17 @@ export interface CliRun {
   stderr: string;
 }
 
+/** A fixed clock by default, so output is stable; 'real' where durations matter (deploy waits). */
+function clock(now: Date | 'real' | undefined): () => Date {
+  if (now === 'real') return () => new Date();
+  const fixed = now ?? new Date('2026-11-24T10:00:00Z');
+  return () => fixed;
+}
+
 /** Runs kpush in-process, as the binary would, with captured streams and a given environment. */
 export async function kpush(
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; now?: Date; tty?: boolean } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; now?: Date | 'real'; tty?: boolean } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -19,7 +26,7 @@ export async function kpush(
     stderr: { write: (chunk: string) => (stderr += chunk), isTTY: options.tty ?? false, columns: 0 },
     env: { ...testGitEnv, ...options.env },
     cwd: options.cwd ?? process.cwd(),
-    now: () => options.now ?? new Date('2026-11-24T10:00:00Z'),
+    now: clock(options.now),
   });
   return { exitCode, stdout, stderr };
 }

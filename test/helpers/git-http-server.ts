@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 
@@ -8,12 +8,19 @@ import { dirname, join } from 'node:path';
  * A real smart-HTTP git server on loopback: git's own `git http-backend` CGI behind Basic auth.
  * Lets tests prove that credentials reach git and that a bad token fails cleanly.
  */
-export async function startGitHttpServer(bareRepo: string, expected: { user: string; token: string }) {
+export async function startGitHttpServer(
+  bareRepo: string,
+  expected: { user: string; token: string } | null,
+  options: { onRequest?: (request: IncomingMessage) => void } = {},
+) {
   execFileSync('git', ['config', 'http.receivepack', 'true'], { cwd: bareRepo });
   const backend = join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(), 'git-http-backend');
-  const authorization = `Basic ${Buffer.from(`${expected.user}:${expected.token}`).toString('base64')}`;
+  // null: an anonymous server, which serves anyone (e.g. to record what reaches it).
+  const authorization =
+    expected && `Basic ${Buffer.from(`${expected.user}:${expected.token}`).toString('base64')}`;
   const server: Server = createServer((request, response) => {
-    if (request.headers.authorization !== authorization) {
+    options.onRequest?.(request);
+    if (authorization !== null && request.headers.authorization !== authorization) {
       response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="kpush-test"' }).end('unauthorized');
       return;
     }
@@ -27,7 +34,7 @@ export async function startGitHttpServer(bareRepo: string, expected: { user: str
         QUERY_STRING: url.search.slice(1),
         REQUEST_METHOD: request.method ?? 'GET',
         CONTENT_TYPE: request.headers['content-type'] ?? '',
-        REMOTE_USER: expected.user,
+        REMOTE_USER: expected?.user ?? 'anonymous',
         REMOTE_ADDR: '127.0.0.1',
         HTTP_CONTENT_ENCODING: request.headers['content-encoding'] ?? '',
         HTTP_GIT_PROTOCOL: String(request.headers['git-protocol'] ?? ''),

@@ -38,7 +38,7 @@ export function git(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): s
   }).trim();
 }
 
-export function writeFiles(root: string, files: Record<string, string>): void {
+export function writeFiles(root: string, files: Record<string, string | Uint8Array>): void {
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), content);
@@ -47,7 +47,7 @@ export function writeFiles(root: string, files: Record<string, string>): void {
 
 /** A work repo on `main` with the given files committed at a fixed time. */
 export function makeRepo(
-  files: Record<string, string> = { 'README.md': 'hello\n' },
+  files: Record<string, string | Uint8Array> = { 'README.md': 'hello\n' },
   branch = 'main',
 ): string {
   const dir = tempDir('kpush-repo-');
@@ -58,7 +58,7 @@ export function makeRepo(
 
 export function commitFiles(
   dir: string,
-  files: Record<string, string>,
+  files: Record<string, string | Uint8Array>,
   message: string,
   date = '2026-11-24T09:30:00Z',
 ): string {
@@ -70,7 +70,7 @@ export function commitFiles(
 
 /** A bare repository seeded from `files`, as an environment repo remote: returns its file:// URL and path. */
 export function makeBareRemote(
-  files: Record<string, string>,
+  files: Record<string, string | Uint8Array>,
   branch = 'main',
 ): { url: string; path: string } {
   const work = makeRepo(files, branch);

@@ -29,7 +29,7 @@ describe('git credentials', () => {
       GITHUB_TOKEN: 'ghp_token123',
     });
     expect(env).toMatchObject({
-      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_COUNT: '2',
       GIT_CONFIG_KEY_0: 'http.https://github.com/.extraheader',
     });
     const basic = Buffer.from('x-access-token:ghp_token123').toString('base64');
@@ -140,9 +140,9 @@ describe('commit message', () => {
 
 describe('push retry policy', () => {
   it('grows the jitter ceiling exponentially up to the cap', () => {
-    expect(backoffDelay(DEFAULT_RETRY, 1, 0.999)).toBe(99);
-    expect(backoffDelay(DEFAULT_RETRY, 3, 0.999)).toBe(399);
-    expect(backoffDelay(DEFAULT_RETRY, 10, 0.999)).toBe(2997);
+    expect(backoffDelay(DEFAULT_RETRY, 1, 0.999)).toBe(24);
+    expect(backoffDelay(DEFAULT_RETRY, 3, 0.999)).toBe(99);
+    expect(backoffDelay(DEFAULT_RETRY, 10, 0.999)).toBe(399);
     expect(backoffDelay(DEFAULT_RETRY, 10, 0)).toBe(0);
   });
 

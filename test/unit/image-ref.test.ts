@@ -46,11 +46,22 @@ describe('image reference grammar', () => {
     ['acme//api', /not a valid repository/],
     ['acme/api@sha256:abc', /64 hex/],
     ['acme/api@md5', /not a valid digest/],
+    [`acme/api@sha256:${'A'.repeat(64)}`, /lowercase hex/],
+    [`acme/api@md5:${'a'.repeat(32)}`, /sha256 or sha512/],
+    [`acme/api@sha384:${'a'.repeat(96)}`, /sha256 or sha512/],
+    [`acme/api@sha512:${'a'.repeat(64)}`, /128 hex/],
     ['https://ghcr.io/acme/api', /not a valid/],
     ['acme/api:1 extra', /not a valid tag/],
   ])('rejects %j as a usage error', (text, reason) => {
     expect(() => parseImageReference(text)).toThrow(UsageError);
     expect(() => parseImageReference(text)).toThrow(reason);
+  });
+
+  it('accepts the two OCI digest algorithms at their lengths', () => {
+    expect(parseImageReference(`acme/api@sha512:${'a'.repeat(128)}`).digest).toBe(
+      `sha512:${'a'.repeat(128)}`,
+    );
+    expect(parseImageReference(`acme/api:1@${DIGEST}`).digest).toBe(DIGEST);
   });
 
   it('distinguishes repositories that only share a prefix or a path', () => {

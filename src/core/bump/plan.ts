@@ -1,5 +1,6 @@
+import { KpushError } from '../../errors.js';
+import type { DeclinedReference, FileScan, ScalarEdit } from '../../manifests/types.js';
 import type { ImageReference } from '../image-ref.js';
-import type { FileScan, ScalarEdit } from '../../manifests/types.js';
 
 export interface FileEdits {
   path: string;
@@ -19,8 +20,10 @@ export interface Change {
 export interface BumpPlan {
   files: FileEdits[];
   changes: Change[];
-  /** Requested repositories that no scanned file references. */
+  /** Requested repositories that no scanned file references in a way kpush rewrites. */
   unmatched: string[];
+  /** References to requested repositories that kpush found but will not rewrite, and why. */
+  declined: Array<DeclinedReference & { file: string }>;
   warnings: string[];
 }
 
@@ -46,8 +49,49 @@ export function planBump(
       })),
     ),
     unmatched: targets.map((target) => target.repository).filter((repository) => !matched.has(repository)),
+    declined: scans.flatMap(({ path, scan }) =>
+      scan.declined.map((declined) => ({ file: path, ...declined })),
+    ),
     warnings: scans.flatMap(({ path, scan }) => scan.warnings.map((warning) => `${path}: ${warning}`)),
   };
+}
+
+export interface ScanScope {
+  /** --path values; empty means the whole repository. */
+  paths: readonly string[];
+  filesScanned: number;
+  allowNoMatch: boolean;
+}
+
+/**
+ * Success must mean nothing was left behind: throws E_NOT_BUMPED when any reference to a
+ * requested repository would stay as it is (naming each place and why, --allow-no-match does
+ * not cover them), and E_NO_MATCH when a requested repository is referenced nowhere.
+ */
+export function assertNothingLeftBehind(plan: BumpPlan, scope: ScanScope): void {
+  const searched = scope.paths.length ? scope.paths.join(', ') : 'the whole repository';
+  if (plan.declined.length > 0) {
+    const places = plan.declined.map(({ file, line, reason }) => `${file}:${line}: ${reason}`);
+    const repositories = [...new Set(plan.declined.map((declined) => declined.repository))];
+    throw new KpushError(
+      'E_NOT_BUMPED',
+      `${places.length} reference${places.length === 1 ? '' : 's'} to ${repositories.join(', ')} would be left as ${places.length === 1 ? 'it is' : 'they are'}: ${places.join('; ')}`,
+      {
+        hint: 'Change those places so kpush can rewrite them (see the reasons), or leave them out with --path; nothing was committed.',
+        details: { declined: plan.declined, unmatched: plan.unmatched },
+      },
+    );
+  }
+  if (plan.unmatched.length > 0 && !scope.allowNoMatch) {
+    throw new KpushError(
+      'E_NO_MATCH',
+      `no reference to ${plan.unmatched.join(', ')} found in ${searched} (${scope.filesScanned} YAML files)`,
+      {
+        hint: 'Check the image repository spelling and --path, or pass --allow-no-match when this is expected.',
+        details: { unmatched: plan.unmatched, paths: scope.paths, filesScanned: scope.filesScanned },
+      },
+    );
+  }
 }
 
 /** `file:line old -> new`, naming the image when the values are only tags or digests. */

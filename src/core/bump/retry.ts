@@ -1,6 +1,8 @@
 /**
  * Backoff between push attempts when other pipelines moved the branch: exponential with full
  * jitter, so pipelines that collided once spread out instead of colliding again in lockstep.
+ * Small and capped low: the loser of a race should fetch and retry at once, since waiting only
+ * lets more pipelines land first (bench/bump.mjs: 16 racing bumps).
  */
 export interface RetryPolicy {
   maxAttempts: number;
@@ -13,8 +15,8 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = {
   maxAttempts: 20,
   deadlineMs: 300_000,
-  baseDelayMs: 100,
-  maxDelayMs: 3_000,
+  baseDelayMs: 25,
+  maxDelayMs: 400,
 };
 
 /** Delay before attempt `attempt + 1` (attempt counts from 1); `random` is in [0, 1). */

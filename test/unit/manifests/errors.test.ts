@@ -60,6 +60,11 @@ describe('scanManifest on invalid YAML', () => {
     ['empty documents', '---\n---\n...\n'],
     ['a bare scalar', 'just text\n'],
   ])('accepts %s', (_, source) => {
-    expect(scanManifest('a.yaml', source, targets)).toEqual({ edits: [], matched: [], warnings: [] });
+    expect(scanManifest('a.yaml', source, targets)).toEqual({
+      edits: [],
+      matched: [],
+      declined: [],
+      warnings: [],
+    });
   });
 });

@@ -7,7 +7,8 @@ import { changedLineCount } from './line-diff.js';
 
 /**
  * Golden cases: test/fixtures/manifests/<case>/{input.yaml, expected.yaml, case.json}.
- * case.json: { path, images (the --image values), matched, warnings?, changedLines? }; the
+ * case.json: { path, images (the --image values), matched, declined? (`line N: reason`),
+ * warnings?, changedLines? }; the
  * changed-line count defaults to the number of edits (each edit on its own line).
  * KPUSH_UPDATE_GOLDEN=1 writes a missing expected.yaml from the current output, for review.
  */
@@ -15,6 +16,7 @@ interface GoldenCase {
   path: string;
   images: string[];
   matched: string[];
+  declined?: string[];
   warnings?: string[];
   changedLines?: number;
 }
@@ -40,6 +42,7 @@ describe('golden manifests', () => {
       writeFileSync(expectedPath, output);
     expect(output).toBe(readFileSync(expectedPath, 'utf8'));
     expect(scan.matched).toEqual([...spec.matched].sort());
+    expect(scan.declined.map(({ line, reason }) => `line ${line}: ${reason}`)).toEqual(spec.declined ?? []);
     expect(scan.warnings).toEqual(spec.warnings ?? []);
     expect(changedLineCount(input, output)).toBe(spec.changedLines ?? scan.edits.length);
     // Bumping the result again changes nothing and still finds every image.

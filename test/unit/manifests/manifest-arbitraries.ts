@@ -43,10 +43,14 @@ export interface Scenario {
   documents: MapNode[];
   crlf: boolean;
   bom: boolean;
+  /** Whether the text ends with a line break (some real files do not). */
+  finalNewline: boolean;
   targets: ImageReference[];
 }
 
 const DIGESTS = ['a', 'b', 'c'].map((hex) => `sha256:${hex.repeat(64)}`);
+/** Tags and digests outside the OCI grammar: the reference still names its repository. */
+const BAD_SUFFIXES = [`@sha256:${'1'.repeat(18)}`, `@sha256:${'A'.repeat(64)}`, ':-rc', ':v1+build'];
 const TAGS = [
   '1.2.3',
   '1.10',
@@ -118,9 +122,18 @@ const spellingArb = fc.oneof(
   fc.constantFrom(...Object.values(TARGET_SPELLINGS).flat()),
   fc.constantFrom(...DECOYS),
 );
-const referenceArb = fc
-  .tuple(spellingArb, fc.option(fc.constantFrom(...TAGS)), fc.option(fc.constantFrom(...DIGESTS)))
-  .map(([name, tag, digest]) => formatImageReference(name, tag, digest));
+const referenceArb = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc
+      .tuple(spellingArb, fc.option(fc.constantFrom(...TAGS)), fc.option(fc.constantFrom(...DIGESTS)))
+      .map(([name, tag, digest]) => formatImageReference(name, tag, digest)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(spellingArb, fc.constantFrom(...BAD_SUFFIXES)).map(([name, bad]) => `${name}${bad}`),
+  },
+);
 
 const styleArb = fc.constantFrom<Style>('plain', 'single', 'double');
 const commentArb = fc.option(fc.constantFrom(...COMMENTS), { freq: 3 });
@@ -157,11 +170,13 @@ const helmImageArb: fc.Arbitrary<MapNode> = fc
     tag: fc.oneof(fc.constantFrom(...TAGS), fc.constant(''), fc.constant(null)),
     digest: fc.option(fc.oneof(fc.constantFrom(...DIGESTS), fc.constant(''))),
     pullPolicy: fc.boolean(),
-    order: fc.array(fc.nat(), { minLength: 5, maxLength: 5 }),
+    imageKey: fc.boolean(),
+    pins: fc.constantFrom('none', 'sha', 'digestChroot'),
+    order: fc.array(fc.nat(), { minLength: 6, maxLength: 6 }),
     styles: fc.array(styleArb, { minLength: 4, maxLength: 4 }),
     flow: fc.boolean(),
   })
-  .map(({ spelling, split, tag, digest, pullPolicy, order, styles, flow }) => {
+  .map(({ spelling, split, tag, digest, pullPolicy, imageKey, pins, order, styles, flow }) => {
     const slash = spelling.indexOf('/');
     const registry =
       split && slash > 0 && spelling.slice(0, slash).includes('.') ? spelling.slice(0, slash) : null;
@@ -173,7 +188,12 @@ const helmImageArb: fc.Arbitrary<MapNode> = fc
       comment: null,
     });
     const entries: Entry[] = [
-      { key: 'repository', value: scalar(repository, styles[0] ?? 'plain'), before: null },
+      // ingress-nginx writes the repository as a bare `image:`.
+      {
+        key: imageKey ? 'image' : 'repository',
+        value: scalar(repository, styles[0] ?? 'plain'),
+        before: null,
+      },
       { key: 'tag', value: scalar(flow && tag === null ? '' : tag, styles[1] ?? 'plain'), before: null },
     ];
     if (registry !== null)
@@ -181,6 +201,11 @@ const helmImageArb: fc.Arbitrary<MapNode> = fc
     if (digest !== null)
       entries.push({ key: 'digest', value: scalar(digest, styles[3] ?? 'plain'), before: null });
     if (pullPolicy) entries.push({ key: 'pullPolicy', value: scalar('IfNotPresent', 'plain'), before: null });
+    // kube-prometheus-stack pins with `sha` (bare hex), ingress-nginx's chroot variant with `digestChroot`.
+    if (pins === 'sha' && digest === null)
+      entries.push({ key: 'sha', value: scalar('d'.repeat(64), styles[3] ?? 'plain'), before: null });
+    if (pins === 'digestChroot')
+      entries.push({ key: 'digestChroot', value: scalar(`sha256:${'e'.repeat(64)}`, 'plain'), before: null });
     const shuffled = entries
       .map((entry, index) => ({ entry, rank: order[index] ?? 0 }))
       .sort((a, b) => a.rank - b.rank)
@@ -273,13 +298,56 @@ const kustomizeEntryArb: fc.Arbitrary<MapNode> = fc
     return { type: 'map', entries, flow };
   });
 
-const kindEntryArb = fc.constantFrom('Deployment', 'ConfigMap', 'Secret', 'Pod').map(
-  (kind): Entry => ({
-    key: 'kind',
+/** Kubernetes 1.31+ image volumes: `volumes[].image.reference`. */
+const imageVolumeEntryArb: fc.Arbitrary<Entry> = fc
+  .record({ reference: referenceArb, style: styleArb })
+  .map(({ reference, style }) => ({
+    key: 'volumes',
     before: null,
-    value: { type: 'scalar', value: kind, style: 'plain', comment: null },
-  }),
-);
+    value: {
+      type: 'seq',
+      flow: false,
+      indentless: false,
+      items: [
+        {
+          type: 'map',
+          flow: false,
+          entries: [
+            {
+              key: 'name',
+              before: null,
+              value: { type: 'scalar', value: 'data', style: 'plain', comment: null },
+            },
+            {
+              key: 'image',
+              before: null,
+              value: {
+                type: 'map',
+                flow: false,
+                entries: [
+                  {
+                    key: 'reference',
+                    before: null,
+                    value: { type: 'scalar', value: reference, style, comment: null },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    },
+  }));
+
+const kindEntryArb = fc
+  .constantFrom('Deployment', 'ConfigMap', 'Secret', 'Pod', 'CustomResourceDefinition')
+  .map(
+    (kind): Entry => ({
+      key: 'kind',
+      before: null,
+      value: { type: 'scalar', value: kind, style: 'plain', comment: null },
+    }),
+  );
 
 const dataEntryArb = entryArb(
   fc.constantFrom('data', 'stringData'),
@@ -298,6 +366,7 @@ function documentArb(kustomization: boolean): fc.Arbitrary<MapNode> {
       { weight: 1, arbitrary: entryArb(fc.constant('image'), helmImageArb) },
       { weight: 1, arbitrary: metadataEntryArb },
       { weight: 1, arbitrary: dataEntryArb },
+      { weight: 1, arbitrary: imageVolumeEntryArb },
     ),
     { maxLength: 6 },
   );
@@ -313,7 +382,17 @@ function documentArb(kustomization: boolean): fc.Arbitrary<MapNode> {
         ])
     : fc.constant<Entry[]>([]);
   return fc.record({ kind: fc.option(kindEntryArb), body, images }).map(({ kind, body, images }) => {
-    const entries = [...(kind ? [kind] : []), ...images, ...body];
+    const crd =
+      kind?.value.type === 'scalar' && kind.value.value === 'CustomResourceDefinition'
+        ? [
+            {
+              key: 'apiVersion',
+              before: null,
+              value: { type: 'scalar', value: 'apiextensions.k8s.io/v1', style: 'plain', comment: null },
+            } as Entry,
+          ]
+        : [];
+    const entries = [...crd, ...(kind ? [kind] : []), ...images, ...body];
     return {
       type: 'map',
       flow: false,
@@ -330,6 +409,7 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.boolean().chain((kustomiza
     documents: fc.array(documentArb(kustomization), { minLength: 1, maxLength: 3 }),
     crlf: fc.boolean(),
     bom: fc.boolean(),
+    finalNewline: fc.boolean(),
     targets: targetArb,
   }),
 );
@@ -396,7 +476,7 @@ export function renderScenario(scenario: Scenario): string {
       [...(index > 0 ? ['---'] : []), '# generated', ...blockMapLines(document, 0)].join('\n'),
     )
     .join('\n');
-  const text = `${body}\n`;
+  const text = scenario.finalNewline ? `${body}\n` : body;
   return `${scenario.bom ? '\uFEFF' : ''}${scenario.crlf ? text.replaceAll('\n', '\r\n') : text}`;
 }
 
@@ -420,7 +500,12 @@ export function expectedBump(value: Json, targets: readonly ImageReference[], ku
   if (kustomization && isObject(value) && Array.isArray(value.images)) {
     for (const entry of value.images) if (isObject(entry)) bumpKustomizeEntry(entry, targets);
   }
-  walk(value, [], targets);
+  // A CustomResourceDefinition's `image` fields are schema, never rewritten (kustomize agrees).
+  const crd =
+    isObject(value) &&
+    value.kind === 'CustomResourceDefinition' &&
+    value.apiVersion === 'apiextensions.k8s.io/v1';
+  if (!crd) walk(value, [], targets);
   return value;
 }
 
@@ -435,6 +520,8 @@ function walk(value: Json, path: readonly string[], targets: readonly ImageRefer
   }
   if (!isObject(value)) return;
   bumpImageField(value, targets);
+  const volume = path.at(-1) === 'image' && path.at(-2) === '-' && path.at(-3) === 'volumes';
+  if (volume) bumpImageField(value, targets, 'reference');
   bumpHelmImage(value, targets);
   const isData = value.kind === 'ConfigMap' || value.kind === 'Secret';
   for (const [key, child] of Object.entries(value)) {
@@ -444,22 +531,35 @@ function walk(value: Json, path: readonly string[], targets: readonly ImageRefer
   }
 }
 
-function bumpImageField(object: { [key: string]: Json }, targets: readonly ImageReference[]): void {
-  if (typeof object.image !== 'string') return;
-  const reference = splitReference(object.image);
+function bumpImageField(
+  object: { [key: string]: Json },
+  targets: readonly ImageReference[],
+  key = 'image',
+): void {
+  const value = object[key];
+  if (typeof value !== 'string') return;
+  const reference = splitReference(value);
   const target = reference && targetOf(targets, reference.name);
   if (!reference || !target || (reference.bare && 'tag' in object)) return;
-  object.image = formatImageReference(reference.name, target.tag, target.digest);
+  object[key] = formatImageReference(reference.name, target.tag, target.digest);
 }
 
 function bumpHelmImage(object: { [key: string]: Json }, targets: readonly ImageReference[]): void {
-  if (typeof object.repository !== 'string' || !('tag' in object)) return;
+  const bareImage =
+    typeof object.image === 'string' && splitReference(object.image)?.bare ? object.image : null;
+  const repository = typeof object.repository === 'string' ? object.repository : bareImage;
+  if (repository === null || !('tag' in object)) return;
   const registry = typeof object.registry === 'string' && object.registry ? `${object.registry}/` : '';
-  const target = targetOf(targets, `${registry}${object.repository}`);
+  const target = targetOf(targets, `${registry}${repository}`);
   if (!target) return;
+  const before = JSON.stringify(object);
   if (target.tag !== null) object.tag = target.tag;
-  if (target.digest !== null) object.digest = target.digest;
-  else if ('digest' in object && object.digest !== null && object.digest !== '') object.digest = '';
+  const emptied = (key: string) => key in object && object[key] !== null && object[key] !== '';
+  if (target.digest !== null && ('digest' in object || !('sha' in object))) object.digest = target.digest;
+  else if (emptied('digest')) object.digest = '';
+  if ('sha' in object)
+    object.sha = target.digest ? target.digest.slice('sha256:'.length) : emptied('sha') ? '' : object.sha;
+  if (emptied('digestChroot') && JSON.stringify(object) !== before) object.digestChroot = '';
 }
 
 function bumpKustomizeEntry(entry: { [key: string]: Json }, targets: readonly ImageReference[]): void {

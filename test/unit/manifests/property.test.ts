@@ -28,7 +28,9 @@ function isTight(input: string, edit: ScalarEdit): boolean {
     return (
       /^ *(?:newTag|digest): *\S* *(?:#[^\n]*)?\r?\n?$/.test(slice) ||
       /^(?:newTag|digest): *\S*(?: *#[^\n]*)?(?:, *| *\r?\n *)$/.test(slice) ||
-      /^, *(?:newTag|digest): *\S*$/.test(slice)
+      /^, *(?:newTag|digest): *\S*$/.test(slice) ||
+      // the last line of a file without a final line break goes with the break before it
+      (edit.end === input.length && /^\r?\n *(?:newTag|digest): *\S*(?: *#[^\n]*)?$/.test(slice))
     );
   }
   const node = parseDocument(slice).contents;
@@ -90,6 +92,9 @@ describe('bumping random manifests', () => {
           expect(removed).toBeLessThanOrEqual(touched);
           expect(added).toBeLessThanOrEqual(touched + insertedLines);
           expect(blankAndCommentLines(output)).toEqual(blankAndCommentLines(input));
+
+          // A file without a final line break keeps it that way.
+          expect(/\n$/.test(output)).toBe(/\n$/.test(input) || (output !== '' && input === ''));
 
           // (c) bumping again changes nothing and finds the same images.
           const again = scanManifest(scenario.path, output, scenario.targets);

@@ -59,17 +59,6 @@ describe('scanManifest', () => {
     expect(edits.map((edit) => edit.line)).toEqual([6]);
   });
 
-  it('leaves `image: repo` with a sibling `tag:` to the chart, with a warning', () => {
-    const { edits, matched, warnings } = bump('image: ghcr.io/acme/api\ntag: "1.0"\n', [
-      'ghcr.io/acme/api:2',
-    ]);
-    expect(edits).toEqual([]);
-    expect(matched).toEqual([]);
-    expect(warnings).toEqual([
-      'line 1: "image: ghcr.io/acme/api" has a sibling "tag" key, left unchanged; mark the tag with "# kpush:tag ghcr.io/acme/api" to bump it',
-    ]);
-  });
-
   it('lets a marker decide a value that another rule would also edit', () => {
     const source = 'image: ghcr.io/acme/api:1 # kpush:image ghcr.io/acme/other\n';
     expect(bump(source, ['ghcr.io/acme/api:2']).edits).toEqual([]);
@@ -83,24 +72,30 @@ describe('scanManifest', () => {
     expect(output).toBe(source.replace('"1"', '"2"'));
   });
 
-  it('warns about a marker on an alias', () => {
-    const { warnings, matched } = bump('a: &x "1"\nb: *x # kpush:tag ghcr.io/acme/api\n', [
+  it('names a marker on an alias of an unmarked anchor', () => {
+    const { declined, matched } = bump('a: &x "1"\nb: *x # kpush:tag ghcr.io/acme/api\n', [
       'ghcr.io/acme/api:2',
     ]);
-    expect(matched).toEqual(['ghcr.io/acme/api']);
-    expect(warnings).toEqual([
-      'line 2: the value marked "# kpush:tag ghcr.io/acme/api" is an alias; left unchanged',
+    expect(matched).toEqual([]);
+    expect(declined).toEqual([
+      {
+        repository: 'ghcr.io/acme/api',
+        line: 2,
+        reason:
+          'the value marked "# kpush:tag ghcr.io/acme/api" is the alias *x of the value at line 1, which nothing bumps: put the marker on line 1',
+      },
     ]);
   });
 
-  it('warns about a kpush:image marker on a value that is not a reference', () => {
-    const { warnings, edits } = bump('ref: "not a ref" # kpush:image ghcr.io/acme/api\n', [
+  it('names a kpush:image marker on a value that is not a reference', () => {
+    const { declined, edits, warnings } = bump('ref: "not a ref" # kpush:image ghcr.io/acme/api\n', [
       'ghcr.io/acme/api:2',
     ]);
     expect(edits).toEqual([]);
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(
-      /^line 1: the value marked "# kpush:image ghcr.io\/acme\/api" is not an image reference/,
+    expect(warnings).toEqual([]);
+    expect(declined).toHaveLength(1);
+    expect(declined[0]?.reason).toMatch(
+      /^the value marked "# kpush:image ghcr.io\/acme\/api" is not an image reference/,
     );
   });
 
@@ -125,7 +120,7 @@ describe('scanManifest', () => {
     it('removes a stale digest on the last line of a file without a trailing line break', () => {
       const source = `images:\n- name: ghcr.io/acme/api\n  newTag: "1"\n  digest: ${OLD_DIGEST}`;
       expect(bump(source, ['ghcr.io/acme/api:2'], path).output).toBe(
-        'images:\n- name: ghcr.io/acme/api\n  newTag: "2"\n',
+        'images:\n- name: ghcr.io/acme/api\n  newTag: "2"',
       );
     });
 

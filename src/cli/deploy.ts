@@ -1,0 +1,135 @@
+import { tmpdir } from 'node:os';
+import { type DeployOutcome, deploy } from '../commands/deploy.js';
+import { diffSummary } from '../commands/deploy-summary.js';
+import { KpushError, UsageError } from '../errors.js';
+import type { CommandContext } from './context.js';
+
+export interface DeployOptions {
+  repo?: string;
+  ref?: string;
+  path?: string;
+  app: string;
+  namespace?: string;
+  kubeconfig?: string;
+  context: string[];
+  dryRun: boolean;
+  diff: boolean;
+  prune: boolean;
+  allowEmpty: boolean;
+  pruneNamespacesAndCrds: boolean;
+  wait: boolean;
+  timeout: number;
+  fieldManager: string;
+  forceConflicts: boolean;
+  auditFile?: string;
+}
+
+/** App names become object names (`kpush-<app>`, label values): a DNS label, short enough for both. */
+const APP_NAME = /^[a-z0-9]([a-z0-9-]{0,51}[a-z0-9])?$/;
+
+export async function deployCommand(
+  dir: string | undefined,
+  options: DeployOptions,
+  context: CommandContext,
+): Promise<void> {
+  checkOptions(dir, options);
+  const outcome = await deploy(
+    {
+      dir: dir ?? '.',
+      repo: options.repo,
+      ref: options.ref,
+      path: options.path,
+      app: options.app,
+      namespace: options.namespace,
+      kubeconfig: options.kubeconfig,
+      contexts: [...new Set(options.context)],
+      dryRun: options.dryRun,
+      diff: options.diff,
+      prune: options.prune,
+      allowEmpty: options.allowEmpty,
+      pruneNamespacesAndCrds: options.pruneNamespacesAndCrds,
+      wait: options.wait,
+      timeoutMs: options.timeout,
+      fieldManager: options.fieldManager,
+      forceConflicts: options.forceConflicts,
+      auditFile: options.auditFile,
+    },
+    {
+      cwd: context.cwd,
+      env: context.env,
+      reporter: context.reporter,
+      now: context.now,
+      tmpRoot: context.env.TMPDIR || tmpdir(),
+    },
+  );
+  render(outcome, context);
+  if (!outcome.ok) throw deployFailure(outcome);
+}
+
+function checkOptions(dir: string | undefined, options: DeployOptions): void {
+  if (!APP_NAME.test(options.app)) {
+    throw new UsageError(`--app ${JSON.stringify(options.app)} is not a valid name`, {
+      hint: 'Use lower-case letters, digits and dashes, at most 53 characters (it names Kubernetes objects).',
+    });
+  }
+  if (dir !== undefined && options.repo !== undefined) {
+    throw new UsageError('give either a directory or --repo, not both', {
+      hint: 'Use --path to pick a directory inside --repo.',
+    });
+  }
+  for (const [flag, value] of [
+    ['--repo', options.repo],
+    ['--ref', options.ref],
+    ['--path', options.path],
+    ['--namespace', options.namespace],
+    ['--kubeconfig', options.kubeconfig],
+    ['--field-manager', options.fieldManager],
+    ['--audit-file', options.auditFile],
+  ] as const) {
+    if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} must not be empty`);
+  }
+  if (options.ref !== undefined && options.repo === undefined) {
+    throw new UsageError('--ref needs --repo', {
+      hint: 'For a local directory, check out the revision with git first.',
+    });
+  }
+  if (options.context.some((name) => name.trim() === '')) throw new UsageError('--context must not be empty');
+}
+
+function render(outcome: DeployOutcome, context: CommandContext): void {
+  const { reporter } = context;
+  if (context.globals.json) {
+    reporter.json(outcome.records.length === 1 ? outcome.records[0] : { records: outcome.records });
+    return;
+  }
+  for (const cluster of outcome.clusters) reporter.info(diffSummary(cluster, outcome.clusters.length > 1));
+}
+
+function deployFailure(outcome: DeployOutcome): KpushError {
+  const failed = outcome.clusters.filter((cluster) => cluster.error);
+  const [first] = failed;
+  if (failed.length === 1 && first?.error && outcome.clusters.length === 1)
+    return alreadyReported(first.error);
+  const names = failed.map((cluster) => cluster.record.cluster.context).join(', ');
+  return alreadyReported(
+    new KpushError(
+      'E_DEPLOY_FAILED',
+      `deploy failed on ${failed.length} of ${outcome.clusters.length} clusters: ${names}`,
+      {
+        hint: failed
+          .map((cluster) => `${cluster.record.cluster.context}: ${cluster.error?.message}`)
+          .join('; '),
+      },
+    ),
+  );
+}
+
+/** The JSON document already holds the records; the error still sets the exit code and one line. */
+function alreadyReported(error: KpushError): KpushError {
+  return new KpushError(error.code, error.message, {
+    ...(error.hint ? { hint: error.hint } : {}),
+    ...(error.details ? { details: error.details } : {}),
+    cause: error,
+    resultWritten: true,
+  });
+}

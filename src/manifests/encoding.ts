@@ -1,0 +1,57 @@
+import { KpushError } from '../errors.js';
+
+/** How a manifest's bytes map to text; writing it back the same way keeps every other byte. */
+export type ManifestEncoding = 'utf8' | 'latin1' | 'utf16le' | 'utf16be';
+
+export interface DecodedManifest {
+  text: string;
+  encoding: ManifestEncoding;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Pure. Text for the YAML editor, and how to turn it back into the same bytes: UTF-16 with a
+ * byte order mark is decoded as UTF-16; bytes that are not UTF-8 (Latin-1 comments) are read
+ * one byte per character, so they come back unchanged instead of as U+FFFD. Throws
+ * E_ENCODING, naming the file, for what cannot round-trip (NUL bytes: UTF-16 without a byte
+ * order mark, UTF-32, binary).
+ */
+export function decodeManifest(path: string, bytes: Uint8Array): DecodedManifest {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const encoding = utf16Encoding(buffer);
+  if (encoding) {
+    const text = (encoding === 'utf16be' ? Buffer.from(buffer).swap16() : buffer).toString('utf16le');
+    if (buffer.length % 2 === 0 && !text.includes('\0')) return { text, encoding };
+    throw undecodable(path, 'starts like UTF-16 but is not (odd length, or UTF-32)');
+  }
+  if (buffer.includes(0))
+    throw undecodable(path, 'contains NUL bytes (UTF-16 without a byte order mark, UTF-32, or binary)');
+  try {
+    return { text: UTF8.decode(buffer), encoding: 'utf8' };
+  } catch {
+    return { text: buffer.toString('latin1'), encoding: 'latin1' };
+  }
+}
+
+/** Pure. The bytes for `text` in the file's own encoding (the inverse of decodeManifest). */
+export function encodeManifest(text: string, encoding: ManifestEncoding): Buffer {
+  if (encoding === 'utf16be') return Buffer.from(text, 'utf16le').swap16();
+  if (encoding === 'latin1' && /[^\u0000-\u00ff]/.test(text)) {
+    throw new RangeError('an edit put a character outside Latin-1 into a Latin-1 file');
+  }
+  return Buffer.from(text, encoding);
+}
+
+function utf16Encoding(buffer: Buffer): 'utf16le' | 'utf16be' | null {
+  if (buffer[0] === 0xff && buffer[1] === 0xfe) return 'utf16le';
+  if (buffer[0] === 0xfe && buffer[1] === 0xff) return 'utf16be';
+  return null;
+}
+
+function undecodable(path: string, why: string): KpushError {
+  return new KpushError('E_ENCODING', `${path} ${why}; kpush cannot edit it byte-exactly`, {
+    hint: 'Convert the file to UTF-8 (or UTF-16 with a byte order mark), or narrow the scan with --path; nothing was committed.',
+    details: { file: path },
+  });
+}

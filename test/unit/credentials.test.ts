@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { httpsCredentials } from '../../src/core/git-credentials.js';
+import { Redactor } from '../../src/output/redact.js';
+
+const TOKEN = { KPUSH_GIT_TOKEN: 'kpush-token-1' };
+
+describe('plain-http loopback', () => {
+  it('is only 127.0.0.0/8 literals, ::1 and localhost', () => {
+    for (const url of [
+      'http://127.0.0.1:8080/env.git',
+      'http://127.255.3.4/env.git',
+      'http://localhost:3000/env.git',
+      'http://[::1]:3000/env.git',
+      'http://[0:0:0:0:0:0:0:1]/env.git',
+    ]) {
+      expect(httpsCredentials(url, TOKEN).secrets, url).toHaveLength(2);
+    }
+    for (const url of [
+      'http://127.attacker.example/env.git',
+      'http://127.0.0.1.nip.io/env.git',
+      'http://127.0.0.1.attacker.example:8080/env.git',
+      'http://localhost.attacker.example/env.git',
+      'http://[::2]/env.git',
+      'http://10.0.0.1/env.git',
+    ]) {
+      expect(httpsCredentials(url, TOKEN).env, url).toEqual({});
+    }
+  });
+});
+
+describe('token-bearing git runs', () => {
+  it('do not follow redirects, so the header cannot move to another origin', () => {
+    const { env } = httpsCredentials('https://git.acme.dev/env.git', TOKEN);
+    expect(env).toMatchObject({
+      GIT_CONFIG_COUNT: '2',
+      GIT_CONFIG_KEY_1: 'http.followRedirects',
+      GIT_CONFIG_VALUE_1: 'false',
+    });
+  });
+});
+
+describe('an empty KPUSH_GIT_TOKEN', () => {
+  it('is named when a CI job token is sent in its place', () => {
+    const credentials = httpsCredentials('https://gitlab.acme.dev/env.git', {
+      KPUSH_GIT_TOKEN: '',
+      CI_JOB_TOKEN: 'job-token-1',
+      CI_SERVER_URL: 'https://gitlab.acme.dev',
+    });
+    expect(credentials.secrets).toContain('job-token-1');
+    expect(credentials.warning).toBe('KPUSH_GIT_TOKEN is set but empty: sending CI_JOB_TOKEN instead');
+    expect(credentials.authHint).toBe(
+      'KPUSH_GIT_TOKEN is set but empty — a protected variable on an unprotected branch? CI_JOB_TOKEN cannot push to another project',
+    );
+  });
+
+  it('is named when no token at all is sent', () => {
+    const credentials = httpsCredentials('https://git.acme.dev/env.git', { KPUSH_GIT_TOKEN: '' });
+    expect(credentials.secrets).toEqual([]);
+    expect(credentials.warning).toMatch(/KPUSH_GIT_TOKEN is set but empty: no token is sent/);
+  });
+
+  it('says nothing when the variable is unset or filled', () => {
+    expect(httpsCredentials('https://git.acme.dev/env.git', TOKEN).warning).toBeNull();
+    expect(httpsCredentials('https://git.acme.dev/env.git', {}).warning).toBeNull();
+  });
+});
+
+describe('--json redaction', () => {
+  it('masks secrets that JSON would escape', () => {
+    const redactor = new Redactor(['pa"ss\\word-1', 'tab\there-22']);
+    const out = JSON.stringify(
+      redactor.redactValue({ message: 'token pa"ss\\word-1 and tab\there-22', list: ['pa"ss\\word-1'] }),
+    );
+    expect(out).not.toContain('ss\\\\word');
+    expect(out).not.toContain('here-22');
+    expect(JSON.parse(out)).toEqual({ message: 'token *** and ***', list: ['***'] });
+  });
+});
