@@ -28,6 +28,8 @@ import { KpushError } from '../errors.js';
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 /** A single request that takes longer than this is abandoned (watches have their own bound). */
 const REQUEST_TIMEOUT_MS = 60_000;
+/** How long an exec credential plugin may take (client-node runs it without a bound). */
+const CREDENTIALS_TIMEOUT_MS = 60_000;
 /** Parallel requests per cluster; the API server's default max-requests-inflight is 400. */
 const MAX_SOCKETS = 32;
 
@@ -328,18 +330,13 @@ export class KubeClient {
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
         buffered += chunk;
-        let newline = buffered.indexOf('\n');
-        while (newline !== -1) {
-          const line = buffered.slice(0, newline).trim();
+        for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
+          const event = parseWatchLine(buffered.slice(0, newline).trim());
           buffered = buffered.slice(newline + 1);
-          if (line) {
-            const event = JSON.parse(line) as WatchEvent;
-            if (event.object && event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
-              event.object = { ...event.object, apiVersion, kind };
-            }
-            onEvent(event);
-          }
-          newline = buffered.indexOf('\n');
+          if (!event) continue;
+          if (event.type !== 'ERROR' && event.type !== 'BOOKMARK')
+            event.object = { ...event.object, apiVersion, kind };
+          onEvent(event);
         }
       });
       response.on('end', resolve);
@@ -409,7 +406,12 @@ export class KubeClient {
     if (!this.authHeaders || now - this.authHeaders.at > 30_000) {
       const value = (async () => {
         const options: RequestOptions = { headers: {} };
-        await this.kc.applyToHTTPSOptions(options);
+        // An exec plugin that waits for a login prompt would wait forever: bound it.
+        await withDeadline(
+          this.kc.applyToHTTPSOptions(options),
+          CREDENTIALS_TIMEOUT_MS,
+          'the credential plugin did not answer',
+        );
         const headers = { ...(options.headers as Record<string, string>) };
         if (options.auth) headers.authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
         this.rememberSecrets(headers);
@@ -547,6 +549,15 @@ export class KubeClient {
   }
 }
 
+function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000}s`)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 function idToObject(id: ObjectId): KubeObject {
   const apiVersion = id.group ? `${id.group}/${id.version}` : id.version;
   return { apiVersion, kind: id.kind, metadata: { name: id.name, namespace: id.namespace } };
@@ -556,6 +567,16 @@ function cleanQuery(query: Record<string, string | undefined>): Record<string, s
   return Object.fromEntries(
     Object.entries(query).filter((entry): entry is [string, string] => Boolean(entry[1])),
   );
+}
+
+/** One line of a watch stream; a line that is not JSON is dropped rather than crash the wait. */
+function parseWatchLine(line: string): WatchEvent | null {
+  try {
+    const event = JSON.parse(line) as WatchEvent;
+    return event && typeof event === 'object' && event.object ? event : null;
+  } catch {
+    return null;
+  }
 }
 
 function readBody(response: IncomingMessage): Promise<string> {

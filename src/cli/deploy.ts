@@ -8,7 +8,8 @@ export interface DeployOptions {
   repo?: string;
   ref?: string;
   path?: string;
-  app: string;
+  /** Required in apply mode; with --helm it defaults to the release name. */
+  app?: string;
   namespace?: string;
   kubeconfig?: string;
   context: string[];
@@ -22,24 +23,42 @@ export interface DeployOptions {
   fieldManager: string;
   forceConflicts: boolean;
   auditFile?: string;
+  /** Helm mode: the chart to `helm upgrade --install`, and its flags. */
+  helm?: string;
+  release?: string;
+  values: string[];
+  set: string[];
+  chartVersion?: string;
+  helmBin?: string;
 }
 
 /** App names become object names (`kpush-<app>`, label values): a DNS label, short enough for both. */
-const APP_NAME = /^[a-z0-9]([a-z0-9-]{0,51}[a-z0-9])?$/;
+export const APP_NAME = /^[a-z0-9]([a-z0-9-]{0,51}[a-z0-9])?$/;
 
 export async function deployCommand(
   dir: string | undefined,
   options: DeployOptions,
   context: CommandContext,
 ): Promise<void> {
-  checkOptions(dir, options);
+  if (options.helm !== undefined) {
+    const { helmDeployCommand } = await import('./deploy-helm.js');
+    return helmDeployCommand(dir, { ...options, helm: options.helm }, context);
+  }
+  const app = options.app;
+  if (app === undefined) {
+    throw new UsageError("required option '-a, --app <name>' not specified", {
+      hint: 'Name the deploy unit with --app (with --helm, the release name is the default).',
+    });
+  }
+  refuseHelmOnlyFlags(options);
+  checkOptions(dir, { ...options, app });
   const outcome = await deploy(
     {
       dir: dir ?? '.',
       repo: options.repo,
       ref: options.ref,
       path: options.path,
-      app: options.app,
+      app,
       namespace: options.namespace,
       kubeconfig: options.kubeconfig,
       contexts: [...new Set(options.context)],
@@ -60,13 +79,31 @@ export async function deployCommand(
       reporter: context.reporter,
       now: context.now,
       tmpRoot: context.env.TMPDIR || tmpdir(),
+      // With --json, stdout holds one JSON document: diffs go to stderr.
+      printDiff: (diff) =>
+        context.globals.json ? context.reporter.info(diff.trimEnd()) : context.reporter.result(diff.trimEnd()),
     },
   );
   render(outcome, context);
   if (!outcome.ok) throw deployFailure(outcome);
 }
 
-function checkOptions(dir: string | undefined, options: DeployOptions): void {
+function refuseHelmOnlyFlags(options: DeployOptions): void {
+  const given = [
+    ['--release', options.release !== undefined],
+    ['--values', options.values.length > 0],
+    ['--set', options.set.length > 0],
+    ['--chart-version', options.chartVersion !== undefined],
+    ['--helm-bin', options.helmBin !== undefined],
+  ].flatMap(([flag, set]) => (set ? [flag] : []));
+  if (given.length > 0) {
+    throw new UsageError(`${given.join(', ')} only go${given.length === 1 ? 'es' : ''} with --helm <chart>`, {
+      hint: 'Add --helm <chart> to deploy a Helm chart, or drop these flags.',
+    });
+  }
+}
+
+export function checkOptions(dir: string | undefined, options: DeployOptions & { app: string }): void {
   if (!APP_NAME.test(options.app)) {
     throw new UsageError(`--app ${JSON.stringify(options.app)} is not a valid name`, {
       hint: 'Use lower-case letters, digits and dashes, at most 53 characters (it names Kubernetes objects).',
@@ -105,7 +142,9 @@ function render(outcome: DeployOutcome, context: CommandContext): void {
   for (const cluster of outcome.clusters) reporter.info(diffSummary(cluster, outcome.clusters.length > 1));
 }
 
-function deployFailure(outcome: DeployOutcome): KpushError {
+export function deployFailure(outcome: {
+  clusters: readonly { record: DeployOutcome['records'][number]; error: KpushError | null }[];
+}): KpushError {
   const failed = outcome.clusters.filter((cluster) => cluster.error);
   const [first] = failed;
   if (failed.length === 1 && first?.error && outcome.clusters.length === 1)

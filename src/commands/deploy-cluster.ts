@@ -228,7 +228,11 @@ export function soleNamespace(manifests: readonly Manifest[]): string | undefine
  * in a namespace the deploy creates cannot be checked by the server yet: they are planned as
  * created, as custom resources of new CRDs are.
  */
-export async function checkNamespaces(client: KubeClient, objects: PlannedObject[], dryRun: boolean): Promise<void> {
+export async function checkNamespaces(
+  client: KubeClient,
+  objects: PlannedObject[],
+  dryRun: boolean,
+): Promise<void> {
   const created = new Set(
     objects.filter((o) => o.id.kind === 'Namespace' && o.id.group === '').map((o) => o.id.name),
   );
@@ -441,7 +445,7 @@ async function runStage(stage: PlannedObject[], context: StageContext): Promise<
   const failures = collectFailures(todo, planning);
   for (const object of todo) {
     if (object.action !== 'failed' && (request.diff || request.dryRun) && object.diff) {
-      deps.reporter.result(object.diff.trimEnd());
+      printDiff(deps, object.diff);
     }
   }
   if (failures.length > 0) throw stageFailure(failures, 'nothing of this stage was applied');
@@ -683,7 +687,7 @@ async function prune(
     const liveObject = live.get(objectKey(id)) as KubeObject;
     const gone = await client.delete(id, { dryRun: request.dryRun });
     const diff = objectDiff(id, liveObject, null, {});
-    if (request.dryRun || request.diff) deps.reporter.result(diff.trimEnd());
+    if (request.dryRun || request.diff) printDiff(deps, diff);
     const verb = request.dryRun ? 'would be pruned' : 'pruned';
     deps.reporter.info(log(`${verb} ${describeObject(id)}${gone === 'gone' ? ' (already gone)' : ''}`));
     outcome.push({
@@ -742,6 +746,11 @@ export function idOf(object: KubeObject): ObjectId {
     namespace: object.metadata.namespace ?? '',
     name: object.metadata.name ?? '',
   };
+}
+
+function printDiff(deps: DeployDeps, diff: string): void {
+  if (deps.printDiff) deps.printDiff(diff);
+  else deps.reporter.result(diff.trimEnd());
 }
 
 function recorded(object: PlannedObject): RecordedObject {

@@ -49,6 +49,8 @@ export interface DeployDeps {
   reporter: Reporter;
   now: () => Date;
   tmpRoot: string;
+  /** Where object diffs go (--dry-run, --diff); default stdout. stderr when stdout holds --json. */
+  printDiff?: (diff: string) => void;
 }
 
 export interface DeployOutcome {
@@ -207,7 +209,7 @@ function inputFailureRecord(
 }
 
 /** Every Secret value, encoded and decoded, goes to the redactor before anything is sent. */
-function maskSecretValues(manifests: readonly Manifest[], reporter: Reporter): void {
+export function maskSecretValues(manifests: readonly Manifest[], reporter: Reporter): void {
   for (const { object } of manifests) {
     if (object.kind !== 'Secret') continue;
     for (const field of ['data', 'stringData'] as const) {

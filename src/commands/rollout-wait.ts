@@ -194,24 +194,28 @@ async function watchUntilSettled(
           evaluate,
         ),
       ),
-      ...workloadNamespaces.flatMap((namespace) => [
-        follow(
-          client,
-          { apiVersion: 'v1', kind: 'Pod', namespace, selector: {} },
-          abort.signal,
-          onRelated(pods),
-          evaluate,
-          evaluate,
+      ...workloadNamespaces.flatMap((namespace) =>
+        [
+          { kind: 'Pod', apiVersion: 'v1', store: pods },
+          { kind: 'ReplicaSet', apiVersion: 'apps/v1', store: replicaSets },
+        ].map(({ kind, apiVersion, store }) =>
+          follow(
+            client,
+            { apiVersion, kind, namespace, selector: {} },
+            abort.signal,
+            onRelated(store),
+            evaluate,
+            evaluate,
+          ).catch((error: unknown) => {
+            // Without read access to pods the rollout is still judged by its workloads' status,
+            // only later and with fewer reasons.
+            if (!(error instanceof KubeApiError && error.status === 403)) throw error;
+            options.reporter.debug(
+              options.log(`cannot watch ${kind}s in ${namespace} (forbidden): waiting without pod details`),
+            );
+          }),
         ),
-        follow(
-          client,
-          { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace, selector: {} },
-          abort.signal,
-          onRelated(replicaSets),
-          evaluate,
-          evaluate,
-        ),
-      ]),
+      ),
     ];
     for (const stream of streams) {
       stream.catch((error: unknown) => {
@@ -376,6 +380,7 @@ async function failure(
       : { pods: [], replicaSets: [] };
     for (const pod of related.pods) {
       for (const problem of podProblems(pod)) {
+        if (problem.message && status.message.includes(problem.message)) continue; // said just above
         lines.push(
           `  pod ${pod.metadata.name}: ${problem.reason}${problem.message ? `: ${problem.message}` : ''}`,
         );
