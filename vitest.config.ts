@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (pure modules and real temp git repos, fast) and `e2e` (a real
-// Kubernetes control plane, started once per run by the global setup).
+// Projects: `unit` (pure modules and real temp git repos, fast), `e2e` (a real Kubernetes
+// control plane, started once per run by the global setup) and `forge` (a real Gitea).
 export default defineConfig({
   test: {
     projects: [
@@ -20,6 +20,17 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 600_000,
           fileParallelism: false,
+        },
+      },
+      {
+        // A real Gitea (built from Go modules by test/gitea/setup.sh): pull requests, token
+        // pushes and branch protection against a real forge.
+        test: {
+          name: 'forge',
+          include: ['test/forge/**/*.test.ts'],
+          globalSetup: ['test/support/gitea-global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 1_800_000,
         },
       },
     ],

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin/kpush.js');
+// KPUSH_BIN: a build elsewhere (e.g. a throwaway copy), so measuring never rebuilds the shared dist/.
+const bin = process.env.KPUSH_BIN ?? join(root, 'bin/kpush.js');
 const manifest = readFileSync(join(root, '../shared/corpus/env/argo-cd/manifests/install.yaml'));
 const rounds = Number(process.argv[2] ?? 7);
 const env = {

@@ -8,6 +8,9 @@ cd "$root"
 # setup.sh prints KPUSH_CLUSTER_BIN=…, KPUSH_HELM_BIN=…, KPUSH_KUBECTL_BIN=…, KPUSH_K8S_VERSION=…;
 # the e2e global setup uses them as they are instead of running setup again.
 setup_output=$(bash test/cluster/setup.sh)
+# test/gitea/setup.sh builds (once, cached) the Gitea the `forge` project runs against and prints
+# KPUSH_GITEA_BIN=…, KPUSH_GITEA_STATIC=….
+setup_output+=$'\n'$(bash test/gitea/setup.sh)
 while IFS='=' read -r key value; do
   if [[ $key == KPUSH_* ]]; then export "$key=$value"; fi
 done <<<"$setup_output"

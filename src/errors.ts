@@ -137,3 +137,29 @@ export class HelmError extends KpushError {
     super(code, message, { hint, ...(details ? { details } : {}) });
   }
 }
+
+/** A forge's API (GitHub, GitLab, Gitea) refused or failed a pull-request step. */
+export class ForgeError extends KpushError {
+  constructor(
+    code:
+      | 'E_FORGE_AUTH'
+      | 'E_FORGE_NOT_FOUND'
+      | 'E_FORGE_REQUEST'
+      | 'E_FORGE_UNREACHABLE'
+      | 'E_FORGE_TIMEOUT'
+      | 'E_FORGE_REDIRECT'
+      | 'E_FORGE_NO_TOKEN',
+    message: string,
+    options: KpushErrorOptions = {},
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** kpush.yaml or a KPUSH_* variable holds an unknown key or a value of the wrong type: exit 2. */
+export class ConfigError extends KpushError {
+  override readonly exitCode = ExitCode.Usage;
+  constructor(message: string, options: KpushErrorOptions = {}) {
+    super('E_CONFIG', message, options);
+  }
+}

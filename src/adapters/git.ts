@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import type { EnvCommit } from '../core/bump/provenance.js';
 import { GitError, UsageError } from '../errors.js';
 import { exec, type ExecResult } from './exec.js';
 
@@ -235,6 +236,12 @@ export class Git {
     }
   }
 
+  /** The remote tip of `branch`, or null when the remote has no such branch. */
+  async remoteBranchTip(branch: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<string | null> {
+    const out = await this.run(['ls-remote', '--heads', 'origin', `refs/heads/${branch}`], extraEnv);
+    return /^([0-9a-f]{40,64})\trefs\/heads\//m.exec(out)?.[1] ?? null;
+  }
+
   /** Replaces the work tree with the remote tip of `branch` (after a rejected push). */
   async resetToRemote(branch: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
     await this.run(
@@ -268,9 +275,69 @@ export class Git {
     throw gitFailure(['config', key], result);
   }
 
-  /** Pushes HEAD to `branch`; a rejection because the remote moved is an outcome, not an error. */
-  async push(branch: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<PushOutcome> {
-    const args = ['push', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`];
+  /**
+   * The newest commit of HEAD that changed how often `needle` occurs in `paths` (git's pickaxe):
+   * the one that wrote a value there, or null. In a shallow clone the oldest commit present
+   * (no parents) seems to add everything: the caller deepens and asks again.
+   */
+  async lastCommitChanging(needle: string, paths: readonly string[]): Promise<EnvCommit | null> {
+    const format = '--format=%H%x1f%P%x1f%s%x1f%(trailers:only,unfold)';
+    const out = await this.run(['log', '--max-count=1', `-S${needle}`, format, 'HEAD', '--', ...paths]);
+    if (out.trim() === '') return null;
+    const [sha = '', parents = '', subject = '', trailers = ''] = out.split('\x1f');
+    return { sha, parents: parents.split(' ').filter(Boolean), subject, trailers: parseTrailers(trailers) };
+  }
+
+  async isShallow(): Promise<boolean> {
+    return (await this.run(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+  }
+
+  /** Whether the commit `sha` is in this repository (a shallow clone may lack it). */
+  async hasCommit(sha: string): Promise<boolean> {
+    const result = await this.exec(['cat-file', '-e', `${sha}^{commit}`]);
+    if (result.exitCode === 0) return true;
+    if (/not a valid object name|bad object|unknown revision/i.test(result.stderr)) return false;
+    throw gitFailure(['cat-file', '-e', sha], result);
+  }
+
+  /**
+   * Fetches commits by id from origin without touching refs or FETCH_HEAD: `{ depth }` commits of
+   * history for commits not here yet, `{ deepen }` more behind a shallow boundary, or all of it.
+   * Never shortens a history already present (`--depth` would, for commits already here).
+   */
+  async fetchCommits(
+    shas: readonly string[],
+    limit: { depth: number } | { deepen: number } | 'all',
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<void> {
+    const bound =
+      limit === 'all' ? [] : 'depth' in limit ? [`--depth=${limit.depth}`] : [`--deepen=${limit.deepen}`];
+    await this.run(
+      ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', ...bound, 'origin', ...shas],
+      extraEnv,
+    );
+  }
+
+  /** Whether `ancestor` is `descendant` or one of its ancestors, as far as this history reaches. */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const result = await this.exec(['merge-base', '--is-ancestor', ancestor, descendant]);
+    if (result.exitCode === 0) return true;
+    if (result.exitCode === 1) return false;
+    throw gitFailure(['merge-base', '--is-ancestor'], result);
+  }
+
+  /**
+   * Pushes HEAD to `branch`; a rejection because the remote moved is an outcome, not an error.
+   * `lease` replaces the branch only if its remote tip is still `expected` (null: absent), for
+   * pull-request mode's own branch; a moved tip is then a rejection like any other.
+   */
+  async push(
+    branch: string,
+    extraEnv: NodeJS.ProcessEnv = {},
+    lease?: { expected: string | null },
+  ): Promise<PushOutcome> {
+    const leaseArgs = lease ? [`--force-with-lease=refs/heads/${branch}:${lease.expected ?? ''}`] : [];
+    const args = ['push', '--porcelain', ...leaseArgs, 'origin', `HEAD:refs/heads/${branch}`];
     const result = await this.exec(args, extraEnv);
     const reason = pushRejectionReason(result);
     if (reason !== null) return { kind: 'rejected', reason };
@@ -344,6 +411,14 @@ function refusal(branch: string, result: ExecResult): GitError | null {
   return new GitError('E_PUSH_REJECTED', `git push to ${branch} was refused: ${verdicts.join(', ')}${said}`, {
     hint: 'A hook or branch protection on the remote refused the commit; kpush did not retry. Fix the rule or the permissions it names, or push to another branch.',
     details: { gitStderr: result.stderr.trim() },
+  });
+}
+
+/** `Key: value` lines of `%(trailers:only,unfold)`. */
+function parseTrailers(text: string): Array<[string, string]> {
+  return text.split('\n').flatMap((line): Array<[string, string]> => {
+    const match = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line.trim());
+    return match ? [[match[1] as string, (match[2] as string).trim()]] : [];
   });
 }
 

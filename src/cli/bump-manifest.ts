@@ -6,6 +6,8 @@ import { conflictingTargets, describeChange } from '../core/bump/plan.js';
 import { DEFAULT_RETRY } from '../core/bump/retry.js';
 import { parseIdentity } from '../core/git-identity.js';
 import { type ImageReference, parseImageReference } from '../core/image-ref.js';
+import type { PullRequestRequest } from '../commands/bump-pull-request.js';
+import type { ForgeKind } from '../core/bump/pull-request.js';
 import { UsageError } from '../errors.js';
 import { escapeControl, escapeStrings } from '../output/escape.js';
 import type { Style } from '../output/style.js';
@@ -23,6 +25,14 @@ export interface BumpManifestOptions {
   includeCiFiles: boolean;
   maxAttempts: number;
   retryTimeout: number;
+  allowOlder: boolean;
+  pullRequest: boolean;
+  prBranch?: string;
+  prLabel: string[];
+  prReviewer: string[];
+  autoMerge: boolean;
+  forge?: ForgeKind;
+  apiUrl?: string;
 }
 
 export async function bumpManifestCommand(
@@ -42,6 +52,8 @@ export async function bumpManifestCommand(
       allowNoMatch: options.allowNoMatch,
       includeCiFiles: options.includeCiFiles,
       retry: { ...DEFAULT_RETRY, maxAttempts: options.maxAttempts, deadlineMs: options.retryTimeout * 1000 },
+      allowOlder: options.allowOlder,
+      pullRequest: pullRequestOptions(options),
     },
     { cwd: context.cwd, env: context.env, reporter, tmpRoot: context.env.TMPDIR || tmpdir() },
   );
@@ -55,6 +67,7 @@ export async function bumpManifestCommand(
   reporter.info(summary(result));
   if (result.diff !== null)
     reporter.result(withoutFinalNewline(result.diff), (diff) => colorDiff(diff, reporter.resultStyle));
+  else if (result.pullRequest) reporter.result(`${result.pullRequest.number} ${result.pullRequest.url}`);
   else if (result.commit !== null) reporter.result(result.commit);
 }
 
@@ -93,15 +106,43 @@ function checkedTemplate(template: string | undefined): string | undefined {
   return template;
 }
 
+/** The --pr-* flags mean nothing without --pull-request: say so instead of ignoring them. */
+function pullRequestOptions(options: BumpManifestOptions): PullRequestRequest | undefined {
+  const { prBranch, prLabel, prReviewer, autoMerge, forge, apiUrl } = options;
+  if (!options.pullRequest) {
+    const stray = [
+      prBranch !== undefined && '--pr-branch',
+      prLabel.length > 0 && '--pr-label',
+      prReviewer.length > 0 && '--pr-reviewer',
+      autoMerge && '--auto-merge',
+      forge !== undefined && '--forge',
+      apiUrl !== undefined && '--api-url',
+    ].filter(Boolean);
+    if (stray.length > 0) throw new UsageError(`${stray.join(', ')} only apply with --pull-request`);
+    return undefined;
+  }
+  return { branch: prBranch, labels: prLabel, reviewers: prReviewer, autoMerge, forge, apiUrl };
+}
+
 function summary(result: BumpResult): string {
   const files = new Set(result.changes.map((change) => change.file)).size;
   const what = `${result.changes.length} change${result.changes.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}`;
   switch (result.status) {
     case 'up-to-date':
       if (result.unmatched.length > 0) return `nothing to change in ${result.repo} (${result.branch})`;
+      if (result.pullRequest)
+        return `already up to date: pull request #${result.pullRequest.number} (${result.pullRequest.branch}) has every requested image; ${result.pullRequest.url}`;
       return `already up to date: ${result.repo} (${result.branch}) has every requested image`;
     case 'dry-run':
       return `dry run: would commit ${what} to ${result.repo} (${result.branch}); nothing was pushed`;
+    case 'superseded':
+      return `superseded: nothing pushed to ${result.repo} (${result.branch}): ${escapeControl(result.supersededBy?.message ?? '')} (--allow-older overrides)`;
+    case 'pull-request-opened':
+    case 'pull-request-updated': {
+      const pr = result.pullRequest;
+      const verb = result.status === 'pull-request-opened' ? 'opened' : 'updated';
+      return `${verb} pull request #${pr?.number} (${pr?.branch} -> ${result.branch}): ${what}, pushed ${result.commit?.slice(0, 7)}; ${pr?.url}`;
+    }
     case 'pushed':
       return `pushed ${result.commit?.slice(0, 7)} to ${result.repo} (${result.branch}): ${what}, ${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`;
   }

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { type DeployOutcome, deploy } from '../commands/deploy.js';
 import { diffSummary } from '../commands/deploy-summary.js';
 import { KpushError, UsageError } from '../errors.js';
+import { checkAppName, checkNotEmpty, checkSource } from './checks.js';
 import type { CommandContext } from './context.js';
 
 export interface DeployOptions {
@@ -31,9 +32,6 @@ export interface DeployOptions {
   chartVersion?: string;
   helmBin?: string;
 }
-
-/** App names become object names (`kpush-<app>`, label values): a DNS label, short enough for both. */
-export const APP_NAME = /^[a-z0-9]([a-z0-9-]{0,51}[a-z0-9])?$/;
 
 export async function deployCommand(
   dir: string | undefined,
@@ -81,7 +79,9 @@ export async function deployCommand(
       tmpRoot: context.env.TMPDIR || tmpdir(),
       // With --json, stdout holds one JSON document: diffs go to stderr.
       printDiff: (diff) =>
-        context.globals.json ? context.reporter.info(diff.trimEnd()) : context.reporter.result(diff.trimEnd()),
+        context.globals.json
+          ? context.reporter.info(diff.trimEnd())
+          : context.reporter.result(diff.trimEnd()),
     },
   );
   render(outcome, context);
@@ -104,17 +104,9 @@ function refuseHelmOnlyFlags(options: DeployOptions): void {
 }
 
 export function checkOptions(dir: string | undefined, options: DeployOptions & { app: string }): void {
-  if (!APP_NAME.test(options.app)) {
-    throw new UsageError(`--app ${JSON.stringify(options.app)} is not a valid name`, {
-      hint: 'Use lower-case letters, digits and dashes, at most 53 characters (it names Kubernetes objects).',
-    });
-  }
-  if (dir !== undefined && options.repo !== undefined) {
-    throw new UsageError('give either a directory or --repo, not both', {
-      hint: 'Use --path to pick a directory inside --repo.',
-    });
-  }
-  for (const [flag, value] of [
+  checkAppName(options.app);
+  checkSource(dir, options.repo, options.ref);
+  checkNotEmpty([
     ['--repo', options.repo],
     ['--ref', options.ref],
     ['--path', options.path],
@@ -122,15 +114,8 @@ export function checkOptions(dir: string | undefined, options: DeployOptions & {
     ['--kubeconfig', options.kubeconfig],
     ['--field-manager', options.fieldManager],
     ['--audit-file', options.auditFile],
-  ] as const) {
-    if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} must not be empty`);
-  }
-  if (options.ref !== undefined && options.repo === undefined) {
-    throw new UsageError('--ref needs --repo', {
-      hint: 'For a local directory, check out the revision with git first.',
-    });
-  }
-  if (options.context.some((name) => name.trim() === '')) throw new UsageError('--context must not be empty');
+    ...options.context.map((name) => ['--context', name] as const),
+  ]);
 }
 
 function render(outcome: DeployOutcome, context: CommandContext): void {

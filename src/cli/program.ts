@@ -5,10 +5,14 @@ import type { BuildTagOptions } from './build-tag.js';
 import type { BumpManifestOptions } from './bump-manifest.js';
 import type { DeployOptions } from './deploy.js';
 import type { HistoryOptions } from './history.js';
+import type { DriftOptions } from './drift.js';
+import type { RollbackOptions } from './rollback.js';
 import { parseDuration } from '../core/duration.js';
 import { type CliIO, type CommandContext, createContext, type GlobalOptions } from './context.js';
+import { type OptionParsers, optionLayers, reportOptionSources } from './option-layers.js';
 import { DEFAULT_RETRY } from '../core/bump/retry.js';
 import { TAG_STRATEGIES } from '../core/tag/strategies.js';
+import { FORGE_KINDS } from '../core/bump/pull-request.js';
 
 /**
  * Commander wiring only: flags, help and examples. Each subcommand's module is imported when it
@@ -18,6 +22,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
   let context: CommandContext | undefined;
   const contextFor = (command: Command): CommandContext => {
     context = createContext(io, command.optsWithGlobals<GlobalOptions>());
+    reportOptionSources(command, context.reporter, OPTION_PARSERS);
     return context;
   };
   const program = buildProgram(io, contextFor);
@@ -29,7 +34,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
   }
 }
 
-function buildProgram(io: CliIO, contextFor: (command: Command) => CommandContext): Command {
+export function buildProgram(io: CliIO, contextFor: (command: Command) => CommandContext): Command {
   const program = new Command('kpush')
     .description('Push-based GitOps for CI pipelines: tag images, bump manifests, deploy.')
     .version(pkg.version, '-V, --version')
@@ -44,7 +49,9 @@ function buildProgram(io: CliIO, contextFor: (command: Command) => CommandContex
       // Errors are rendered once, by reportFailure, with a hint and the right exit code.
       outputError: () => {},
     })
-    .addHelpText('after', EXIT_CODES_HELP);
+    .addHelpText('after', EXIT_CODES_HELP)
+    // kpush.yaml and KPUSH_* variables, before the subcommand parses its flags.
+    .hook('preSubcommand', optionLayers(io.cwd, io.env, OPTION_PARSERS));
 
   program
     .command('build-tag')
@@ -92,6 +99,27 @@ function buildProgram(io: CliIO, contextFor: (command: Command) => CommandContex
     .option('--dry-run', 'print the diff that would be pushed; change nothing', false)
     .option('--allow-no-match', 'exit 0 when an --image matches nothing', false)
     .option('--include-ci-files', 'also rewrite CI configuration (.github/, .gitlab-ci.yml, …)', false)
+    .option('--allow-older', 'replace a value even when a newer source build wrote it', false)
+    .option('--pull-request', 'push to a branch of its own and open or update a pull request', false)
+    .option('--pr-branch <name>', 'with --pull-request: the branch (default: kpush/<image>-<env>)', nonEmpty)
+    .option('--pr-label <label>', 'with --pull-request: a label, repeatable', collectNonEmpty, [])
+    .option(
+      '--pr-reviewer <user>',
+      'with --pull-request: a reviewer (org/team for a team), repeatable',
+      collectNonEmpty,
+      [],
+    )
+    .option('--auto-merge', 'with --pull-request: merge once required checks pass', false)
+    .addOption(
+      new Option('--forge <kind>', 'with --pull-request: the forge, when --repo does not tell').choices(
+        FORGE_KINDS,
+      ),
+    )
+    .option(
+      '--api-url <url>',
+      'with --pull-request: API base URL (GitHub Enterprise, self-managed GitLab, Gitea)',
+      nonEmpty,
+    )
     .option(
       '--max-attempts <n>',
       'push attempts when other pipelines move the branch',
@@ -117,7 +145,10 @@ function buildProgram(io: CliIO, contextFor: (command: Command) => CommandContex
     .option('-r, --repo <url-or-path>', 'clone this environment repository instead of reading a directory')
     .option('--ref <rev>', 'branch, tag or commit of --repo (default: its default branch)')
     .option('-p, --path <subdir>', 'directory inside the source to render')
-    .requiredOption('-a, --app <name>', 'name of this deploy unit: scopes prune, records and history')
+    .option(
+      '-a, --app <name>',
+      'name of this deploy unit: scopes prune, records and history (required; with --helm: the release name)',
+    )
     .option('-n, --namespace <ns>', "namespace for objects that name none (default: the context's)")
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
     .option(
@@ -153,6 +184,20 @@ function buildProgram(io: CliIO, contextFor: (command: Command) => CommandContex
     .option('--field-manager <name>', 'server-side apply field manager', 'kpush')
     .option('--force-conflicts', 'take ownership of fields another manager set', false)
     .option('--audit-file <file>', 'append the audit record (one JSON line) to this file')
+    .option(
+      '--helm <chart>',
+      'deploy a Helm chart with helm upgrade --install: a directory, .tgz, repo/chart or oci://…',
+    )
+    .option('--release <name>', 'with --helm: the Helm release to install or upgrade')
+    .option(
+      '--values <file>',
+      'with --helm: a values file, relative to the deploy directory; repeatable',
+      collect,
+      [],
+    )
+    .option('--set <key=value>', 'with --helm: a value, e.g. image.tag=1.4.2; repeatable', collect, [])
+    .option('--chart-version <version>', 'with --helm: the chart version (constraint) to use')
+    .option('--helm-bin <path>', 'with --helm: the helm binary (default: KPUSH_HELM_BIN, else helm on PATH)')
     .addHelpText('after', DEPLOY_EXAMPLES)
     .action(async (dir: string | undefined, options: DeployOptions, command: Command) => {
       const { deployCommand } = await import('./deploy.js');
@@ -169,6 +214,84 @@ function buildProgram(io: CliIO, contextFor: (command: Command) => CommandContex
     .action(async (options: HistoryOptions, command: Command) => {
       const { historyCommand } = await import('./history.js');
       await historyCommand(options, contextFor(command));
+    });
+
+  program
+    .command('drift')
+    .description(
+      'Compare the cluster with the env repo: changed fields and who changed them, missing and leftover objects.',
+    )
+    .argument('[dir]', 'directory to compare (default: current directory)')
+    .option('-r, --repo <url-or-path>', 'clone this environment repository instead of reading a directory')
+    .option('--ref <rev>', 'branch, tag or commit of --repo (default: its default branch)')
+    .option('-p, --path <subdir>', 'directory inside the source to render')
+    .requiredOption('-a, --app <name>', 'the --app given to deploy')
+    .option('-n, --namespace <ns>', "namespace for objects that name none (default: the context's)")
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option('--context <name>', 'kubeconfig context; repeat to check several clusters', collect, [])
+    .option('--field-manager <name>', 'the field manager deploy uses', 'kpush')
+    .option('--fix', 'after reporting, re-deploy the same source, taking back the drifted fields', false)
+    .option('--prune', 'with --fix, also delete objects no longer in the repo', false)
+    .option('--wait', 'with --fix, wait until every object is ready (default)', true)
+    .option('--no-wait', 'with --fix, return after applying')
+    .option('--timeout <duration>', 'with --fix, how long to wait for readiness', durationMs, 300_000)
+    .option('--audit-file <file>', "with --fix, append the fix's deploy record to this file")
+    .addHelpText('after', DRIFT_EXAMPLES)
+    .action(async (dir: string | undefined, options: DriftOptions, command: Command) => {
+      const { driftCommand } = await import('./drift.js');
+      await driftCommand(dir, options, contextFor(command));
+    });
+
+  program
+    .command('rollback')
+    .description('Restore an earlier env repo revision: commit, push (never force), deploy and wait.')
+    .option(
+      '-r, --repo <url-or-path>',
+      'environment repository (git URL or local path; not with --helm-native)',
+      nonEmpty,
+    )
+    .requiredOption('-a, --app <name>', 'the --app given to deploy')
+    .option('--to <commit>', 'env commit to restore (--helm-native: Helm revision)')
+    .option('--steps <n>', 'go this many successful deploys back (default 1)', positiveInt)
+    .option('--reason <text>', 'why: goes into the commit message and the deploy record')
+    .option('-b, --branch <name>', "branch to commit to (default: the remote's default branch)")
+    .option('-p, --path <subdir>', 'directory to restore and deploy (default: the one the last deploy used)')
+    .option('-n, --namespace <ns>', "the app's namespace (default: where its deploy records are)")
+    .option('--kubeconfig <file>', 'kubeconfig file')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--dry-run', 'show the planned commit and a deploy dry run; push nothing', false)
+    .option('--helm-native', 'for Helm releases: `helm rollback` to the earlier revision instead', false)
+    .option('--helm-bin <path>', 'helm binary for --helm-native (default: helm on PATH)')
+    .option('--author <name <email>>', 'commit author (default: git identity, else CI actor)', nonEmpty)
+    .option(
+      '--max-attempts <n>',
+      'push attempts when other pipelines move the branch',
+      positiveInt,
+      DEFAULT_RETRY.maxAttempts,
+    )
+    .option(
+      '--retry-timeout <seconds>',
+      'give up retrying after this long',
+      positiveInt,
+      DEFAULT_RETRY.deadlineMs / 1000,
+    )
+    .option('--wait', 'wait until every object is ready (default)', true)
+    .option('--no-wait', 'return after applying')
+    .option('--timeout <duration>', 'how long to wait for readiness, e.g. 90s, 5m', durationMs, 300_000)
+    .option('--prune', 'delete objects the restored revision no longer has', false)
+    .option('--allow-empty', 'with --prune, accept a revision with no objects', false)
+    .option(
+      '--prune-namespaces-and-crds',
+      'let --prune delete Namespaces and CustomResourceDefinitions',
+      false,
+    )
+    .option('--field-manager <name>', 'server-side apply field manager', 'kpush')
+    .option('--force-conflicts', 'take ownership of fields another manager set', false)
+    .option('--audit-file <file>', 'append the audit record (one JSON line) to this file')
+    .addHelpText('after', ROLLBACK_EXAMPLES)
+    .action(async (options: RollbackOptions, command: Command) => {
+      const { rollbackCommand } = await import('./rollback.js');
+      await rollbackCommand(options, contextFor(command));
     });
 
   return program;
@@ -243,11 +366,19 @@ function positiveInt(value: string): number {
   return parsed;
 }
 
+/** What each parser's values are, for kpush.yaml and its schema (cli/option-layers.ts). */
+export const OPTION_PARSERS: OptionParsers = {
+  repeatable: [collect, collectNonEmpty],
+  integer: [positiveInt],
+  duration: [durationMs],
+};
+
 const EXIT_CODES_HELP = `
 Exit codes:
   0  success (also: nothing to change)
   1  runtime failure: git, network, cluster, bad YAML content, no match
   2  usage error: unknown flag, missing or invalid argument, invalid image reference or tag
+  3  drift: the cluster differs from the env repo (kpush drift)
 `;
 
 const BUILD_TAG_EXAMPLES = `
@@ -278,4 +409,20 @@ Examples:
   $ kpush deploy overlays/staging --app shop --prune       # apply, prune what was removed, wait
   $ kpush deploy --repo https://github.com/acme/env.git --path overlays/prod --app shop \\
       --context prod-eu --context prod-us --audit-file deploys.jsonl
+  $ kpush deploy --helm ./chart --release shop --set image.tag=sha-3f1c2a9 -n shop   # helm mode
+`;
+
+const DRIFT_EXAMPLES = `
+Examples:
+  $ kpush drift overlays/prod --app shop                 # exit 0 clean, 3 drift, 1 could not check
+  $ kpush drift --repo https://github.com/acme/env.git --path overlays/prod --app shop --json
+  $ kpush drift overlays/prod --app shop --fix           # report, then re-deploy the repo's state
+`;
+
+const ROLLBACK_EXAMPLES = `
+Examples:
+  $ kpush rollback --repo https://github.com/acme/env.git --app shop --reason 'bad release'
+  $ kpush rollback --repo ../env --app shop --steps 2 --dry-run
+  $ kpush rollback --repo ../env --app shop --to 3f1c2a9
+  $ kpush rollback --repo ../env --app shop --helm-native          # helm rollback, recorded
 `;

@@ -8,6 +8,13 @@ import { signalCheckpoint } from '../adapters/interrupt.js';
 import { withTempDir } from '../adapters/temp-dir.js';
 import { findManifestFiles, readManifests, writeManifest } from '../adapters/manifest-files.js';
 import { assertInsideRepo } from '../adapters/repo-paths.js';
+import { AppHistory, checkSuperseded, type SupersededBy, thisSource } from './bump-supersede.js';
+import {
+  PullRequestMode,
+  type PullRequestRequest,
+  type PullRequestResult,
+  pullRequestTarget,
+} from './bump-pull-request.js';
 import { commitMessage } from '../core/bump/commit-message.js';
 import { assertNothingLeftBehind, type BumpPlan, type Change, planBump } from '../core/bump/plan.js';
 import { backoffDelay, mayRetry, type RetryPolicy } from '../core/bump/retry.js';
@@ -35,9 +42,22 @@ export interface BumpRequest {
   /** Also scan CI configuration (`.github/`, `.gitlab-ci.yml`, …) in the whole-repo scan. */
   includeCiFiles?: boolean;
   retry: RetryPolicy;
+  /**
+   * Replace a value even when a newer source build wrote it (otherwise: status `superseded`,
+   * nothing pushed). `kpush rollback` sets it to deploy an older image on purpose.
+   */
+  allowOlder?: boolean;
+  /** --pull-request: push to a branch of kpush's own and open or update a pull request. */
+  pullRequest?: PullRequestRequest | undefined;
 }
 
-export type BumpStatus = 'pushed' | 'up-to-date' | 'dry-run';
+export type BumpStatus =
+  | 'pushed'
+  | 'up-to-date'
+  | 'dry-run'
+  | 'superseded'
+  | 'pull-request-opened'
+  | 'pull-request-updated';
 
 export interface BumpResult {
   status: BumpStatus;
@@ -51,6 +71,10 @@ export interface BumpResult {
   warnings: string[];
   /** Unified diff of the change (dry runs only). */
   diff: string | null;
+  /** Status `superseded`: the newer build whose value stayed. */
+  supersededBy: SupersededBy | null;
+  /** Pull-request mode: the pull request opened, updated, or already carrying the change. */
+  pullRequest?: PullRequestResult;
 }
 
 export interface BumpDeps {
@@ -75,6 +99,11 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
   for (const secret of credentials.secrets) reporter.redactor.add(secret);
   if (credentials.warning) reporter.warn(credentials.warning);
   const ci = detectCi(env, await readGithubEvent(env));
+  const app = ci.sha ? await AppHistory.open(deps.cwd, env, reporter) : null;
+  const source = await thisSource(ci, app, env);
+  const prTarget = request.pullRequest
+    ? pullRequestTarget(request.pullRequest, url, request.targets, request.paths, env, request.dryRun)
+    : null;
 
   return withTempDir(deps.tmpRoot, 'kpush-bump-', async (workdir) => {
     const git = new Git(join(workdir, 'repo'), env);
@@ -98,34 +127,73 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
       unmatched: plan.unmatched,
       warnings: plan.warnings,
       diff: null,
+      supersededBy: null,
       ...extra,
     });
 
+    // A dry run talks to no forge: it shows the diff against the base branch.
+    const pullRequest =
+      prTarget?.token && request.pullRequest
+        ? await PullRequestMode.connect({ ...prTarget, token: prTarget.token }, request.pullRequest, {
+            git,
+            base: branch,
+            credentialsEnv: credentials.env,
+            reporter,
+          })
+        : null;
+    const pushBranch = pullRequest?.branch ?? branch;
     const scanCache: ScanCache = new Map();
     for (let attempt = 1; ; attempt++) {
+      await pullRequest?.startAttempt();
       const plan = await reporter.task('scanning manifests', () =>
         planInWorktree(git.cwd, request, scanCache),
       );
-      if (plan.files.length === 0) return result('up-to-date', plan, attempt);
+      if (plan.files.length === 0) return result('up-to-date', plan, attempt, pullRequest?.upToDate());
+      // Runs again on every new tip: the pipeline that moved the branch may have a newer build.
+      if (!request.allowOlder) {
+        const supersededBy = await reporter.task('checking for a newer build', () =>
+          checkSuperseded({
+            plan,
+            targets: request.targets,
+            source,
+            envGit: git,
+            credentialsEnv: credentials.env,
+            app,
+            reporter,
+          }),
+        );
+        if (supersededBy) return result('superseded', plan, attempt, { supersededBy, changes: [] });
+      }
       const paths = plan.files.map((file) => file.path);
       if (request.dryRun) return result('dry-run', plan, attempt, { diff: await git.diff(paths) });
 
       // Values from the env repo and the CI environment: one line each, so none can add a
       // trailer or a line a CI log would run as a command.
       const message = commitMessage(
-        { targets: request.targets, changes: escapeStrings(plan.changes), ci: escapeStrings(ci) },
+        {
+          targets: request.targets,
+          changes: escapeStrings(plan.changes),
+          ci: escapeStrings(ci),
+          sourceTime: source.sourceTime,
+        },
         request.messageTemplate,
       );
       const commit = await reporter.task('committing', () => git.commit(paths, message, identity));
-      const outcome = await reporter.task(`pushing to ${branch}`, () => git.push(branch, credentials.env));
+      const outcome = await reporter.task(`pushing to ${pushBranch}`, () =>
+        git.push(pushBranch, credentials.env, pullRequest?.lease),
+      );
       if (outcome.kind === 'pushed') {
+        if (pullRequest) {
+          const done = await pullRequest.finish(message);
+          return result(done.status, plan, attempt, { commit, pullRequest: done.pullRequest });
+        }
         return result('pushed', plan, attempt, { commit });
       }
       const elapsed = performance.now() - started;
       if (!mayRetry(request.retry, attempt, elapsed)) {
         throw new GitError(
           'E_PUSH_RETRIES_EXHAUSTED',
-          `push to ${branch} was rejected ${attempt} times (${outcome.reason}); gave up after ${(elapsed / 1000).toFixed(1)}s`,
+          `push to ${pushBranch} was rejected ${attempt} times (${outcome.reason}); gave up after ${(elapsed / 1000).toFixed(1)}s`,
           {
             hint: 'Many pipelines are pushing at once: raise --max-attempts / --retry-timeout, or rerun the job. Nothing was force-pushed.',
           },
@@ -133,7 +201,7 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
       }
       const delay = backoffDelay(request.retry, attempt, (deps.random ?? Math.random)());
       reporter.info(
-        `${branch} moved on the remote (${outcome.reason}): re-applying on the new tip in ${delay} ms (attempt ${attempt + 1})`,
+        `${pushBranch} moved on the remote (${outcome.reason}): re-applying on the new tip in ${delay} ms (attempt ${attempt + 1})`,
       );
       await sleep(delay);
       await git.resetToRemote(branch, credentials.env);

@@ -27,7 +27,9 @@ export async function pushWithRetry(options: {
   for (let attempt = 1; ; attempt++) {
     const commit = await options.prepare(attempt);
     if (commit === null) return { commit: null, attempts: attempt };
-    const outcome = await reporter.task(`pushing to ${branch}`, () => git.push(branch, options.credentialsEnv));
+    const outcome = await reporter.task(`pushing to ${branch}`, () =>
+      git.push(branch, options.credentialsEnv),
+    );
     if (outcome.kind === 'pushed') return { commit, attempts: attempt };
     const elapsed = performance.now() - started;
     if (!mayRetry(options.retry, attempt, elapsed)) {
@@ -40,7 +42,9 @@ export async function pushWithRetry(options: {
       );
     }
     const delay = backoffDelay(options.retry, attempt, (options.random ?? Math.random)());
-    reporter.info(`${branch} moved on the remote (${outcome.reason}): re-applying on the new tip in ${delay} ms (attempt ${attempt + 1})`);
+    reporter.info(
+      `${branch} moved on the remote (${outcome.reason}): re-applying on the new tip in ${delay} ms (attempt ${attempt + 1})`,
+    );
     await sleep(delay);
     await options.refetch();
   }

@@ -110,3 +110,26 @@ function isLoopback(url: URL): boolean {
   const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(hostname);
   return octets?.slice(1).every((octet) => Number(octet) <= 255) === true;
 }
+
+/**
+ * The token for a forge's API in pull-request mode, under the same rules as pushes: chosen for
+ * the repository's host (KPUSH_GIT_TOKEN, else the CI system's own token for its own server),
+ * and sent only to that host (github.com's API lives on api.github.com), over https or to
+ * loopback. Returns why not, instead of a token, when the API URL breaks a rule.
+ */
+export function forgeApiToken(
+  apiUrl: string,
+  repoHost: string,
+  env: NodeJS.ProcessEnv,
+): { token: string; variable: string } | { refused: string } | null {
+  const api = new URL(apiUrl);
+  if (!(api.protocol === 'https:' || (api.protocol === 'http:' && isLoopback(api)))) {
+    return { refused: `${api.origin} is plain http and not loopback: kpush sends no token in clear text` };
+  }
+  const apiOfRepoHost = api.host === repoHost || (repoHost === 'github.com' && api.host === 'api.github.com');
+  if (!apiOfRepoHost) {
+    return { refused: `the API at ${api.host} is not on the repository's host ${repoHost}` };
+  }
+  const credential = credentialFor(repoHost, env);
+  return credential && { token: credential.token, variable: credential.variable };
+}

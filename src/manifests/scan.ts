@@ -1,18 +1,26 @@
 import { inSourceOrder } from './apply.js';
 import type { Convention } from './findings.js';
 import { scanHelmValues } from './helm-values.js';
-import { scanKustomization } from './kustomization.js';
+import { isKustomizationFile, scanKustomization } from './kustomization.js';
 import { scanMarkers } from './markers.js';
+import type { SplitDocument } from './simple-documents.js';
 import type { AnchoredValue, DeclinedReference, FileScan, ImageTargets, ScalarEdit } from './types.js';
 import { scanImageFields } from './workloads.js';
-import { parseManifestSource } from './yaml-source.js';
+import { type DocumentFilter, type ManifestSource, parseManifestSource } from './yaml-source.js';
 
 /** Markers first: when two conventions reach the same value, the explicit one wins. */
 const CONVENTIONS: readonly Convention[] = [scanMarkers, scanImageFields, scanKustomization, scanHelmValues];
 
 /** Pure. Throws YamlSyntaxError(path, line, col, reason) when any document in the file does not parse. */
 export function scanManifest(path: string, source: string, targets: ImageTargets): FileScan {
-  const parsed = parseManifestSource(path, source);
+  return scanParsedManifest(parseManifestSource(path, source, documentsThatCanMatch(path, targets)), targets);
+}
+
+/**
+ * The conventions over a parsed file. Exported for the tests that check that skipping the
+ * documents documentsThatCanMatch rules out changes nothing (parse them all and compare).
+ */
+export function scanParsedManifest(parsed: ManifestSource, targets: ImageTargets): FileScan {
   const scans = CONVENTIONS.map((convention) => convention(parsed, targets));
   const edits = inSourceOrder(withoutOverlaps(scans.flatMap((scan) => scan.edits)));
   const matched = new Set(scans.flatMap((scan) => scan.matched));
@@ -27,6 +35,44 @@ export function scanManifest(path: string, source: string, targets: ImageTargets
     declined: declined.sort((a, b) => a.line - b.line),
     warnings: scans.flatMap((scan) => scan.warnings),
   };
+}
+
+/**
+ * Which simple documents can yield an edit, a declined reference or a warning. In a simple
+ * document every value is written literally on one line (no escapes, aliases or tags). A
+ * reference to a requested repository, however spelled or split (`registry` + `repository`, a
+ * kustomize `name`), holds each of its path components, and its registry unless that is Docker
+ * Hub (`nginx`): a document without all of them and without a `kpush:` marker has nothing to
+ * find. Nor has a CustomResourceDefinition without a marker: the rules that look at values skip
+ * CRDs (walk.ts), except the kustomization rule, which reads only kustomization files.
+ */
+function documentsThatCanMatch(path: string, targets: ImageTargets): DocumentFilter {
+  const required = targets.map(({ repository }) => requiredText(repository));
+  const kustomization = isKustomizationFile(path);
+  return (document, text) =>
+    text.includes('kpush:') ||
+    ((kustomization || !isCustomResourceDefinition(document)) &&
+      required.some(
+        ({ components, registry }) =>
+          components.every((component) => text.includes(component)) && (registry?.test(text) ?? true),
+      ));
+}
+
+/** What every spelling of a canonical repository writes: its path components and its registry. */
+function requiredText(repository: string): { components: string[]; registry: RegExp | null } {
+  const [registry = '', ...components] = repository.split('/');
+  if (registry !== 'docker.io') return { components, registry: new RegExp(escapeRegExp(registry), 'i') };
+  // `nginx` is docker.io/library/nginx; Docker Hub's own name has aliases or is left out.
+  return { components: components[0] === 'library' ? components.slice(1) : components, registry: null };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** As walk.ts tells a CustomResourceDefinition, from the root mapping's values. */
+function isCustomResourceDefinition({ kind, apiVersion }: SplitDocument): boolean {
+  return kind === 'CustomResourceDefinition' && (apiVersion ?? '').startsWith('apiextensions.k8s.io/');
 }
 
 /** An alias or merged value is bumped when some rule rewrites its anchor to the same value. */

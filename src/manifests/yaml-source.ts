@@ -14,6 +14,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { YamlSyntaxError } from '../errors.js';
+import { type SplitDocument, splitDocuments } from './simple-documents.js';
 
 /**
  * A manifest file parsed for editing: the text stays the source of truth and every change is
@@ -39,18 +40,33 @@ interface SyntaxProblem {
   message: string;
 }
 
-/** Parses every document; the first syntax error in the file becomes a YamlSyntaxError. */
-export function parseManifestSource(path: string, text: string): ManifestSource {
+/**
+ * Whether a scan needs `document` (whose text is `source`) parsed into nodes. Called only for
+ * simple documents (see simple-documents.ts): the others are always parsed.
+ */
+export type DocumentFilter = (document: SplitDocument, source: string) => boolean;
+
+/**
+ * Parses the documents `needed` selects and every document that is not simple; the first
+ * syntax error in the file becomes a YamlSyntaxError. A simple document is valid YAML by
+ * construction, so one the scan does not need is checked without the full parse (which costs
+ * about 20 times more and made most of a bump's time on argo-cd's install.yaml).
+ */
+export function parseManifestSource(
+  path: string,
+  text: string,
+  needed: DocumentFilter = () => true,
+): ManifestSource {
   // yaml's own duplicate-key check compares each key with every earlier one (quadratic in the
   // keys of one mapping: 40k keys took 12 s); duplicateKeys() does the same check with a Set.
-  const documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+  const documents = parseAllDocuments(textToParse(text, needed), { prettyErrors: false, uniqueKeys: false });
   const lineStarts = lineStartsOf(text);
   const problems: SyntaxProblem[] = [];
   for (const error of 'errors' in documents ? documents.errors : [])
     problems.push({ offset: error.pos[0], message: error.message });
   for (const document of documents) {
     for (const error of document.errors) problems.push({ offset: error.pos[0], message: error.message });
-    problems.push(...duplicateKeys(document));
+    problems.push(...duplicateKeys(document), ...unresolvedAliases(document));
   }
   const first = problems.sort((a, b) => a.offset - b.offset)[0];
   if (first) {
@@ -59,6 +75,26 @@ export function parseManifestSource(path: string, text: string): ManifestSource 
   }
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   return { path, text, documents, eol, lineStarts, json: /\.json$/i.test(path) };
+}
+
+/**
+ * `text` with each simple document the scan does not need turned into one comment line of the
+ * same length, so that every offset yaml reports is still an offset in `text`. Only documents
+ * before the first one that is not simple: up to there, yaml sees each `---` where
+ * splitDocuments does (after one it cannot check, an unclosed quote could swallow the next).
+ */
+function textToParse(text: string, needed: DocumentFilter): string {
+  const parts: string[] = [];
+  let cursor = 0;
+  for (const document of splitDocuments(text)) {
+    if (!document.simple) break;
+    const { start, end } = document;
+    if (end - start < 2 || needed(document, text.slice(start, end))) continue;
+    const lineBreak = text[end - 1] === '\n' ? '\n' : '';
+    parts.push(text.slice(cursor, start), '#', ' '.repeat(end - start - 1 - lineBreak.length), lineBreak);
+    cursor = end;
+  }
+  return cursor === 0 ? text : parts.join('') + text.slice(cursor);
 }
 
 /** Keys repeated in one mapping (kubectl rejects them), found in one pass over the document. */
@@ -80,6 +116,26 @@ function duplicateKeys(document: Document.Parsed): SyntaxProblem[] {
         problems.push({ offset, message: 'Map keys must be unique' });
       }
       seen.add(key);
+    }
+  }
+  return problems;
+}
+
+/** Aliases with no anchor of their name before them (yaml reports them only when converting to JS). */
+function unresolvedAliases(document: Document.Parsed): SyntaxProblem[] {
+  const problems: SyntaxProblem[] = [];
+  const pending: unknown[] = [document.contents];
+  for (let node = pending.pop(); pending.length > 0 || node !== undefined; node = pending.pop()) {
+    if (isPair(node)) pending.push(node.key, node.value);
+    else if (isMap(node) || isSeq(node)) pending.push(...node.items);
+    else if (isAlias(node)) {
+      const offset = node.range?.[0] ?? 0;
+      const anchors = anchorIndex(document).get(node.source) ?? [];
+      if (!anchors.some((anchor) => anchor.range[0] < offset))
+        problems.push({
+          offset,
+          message: `Unresolved alias (the first anchor of this name must come before it): *${node.source}`,
+        });
     }
   }
   return problems;

@@ -118,8 +118,14 @@ ${Object.entries(data)
 `;
 }
 
+/** The project's own kubectl renders kustomizations, never whatever `kubectl` the machine has. */
+const toolEnv = (): NodeJS.ProcessEnv => ({ KPUSH_KUBECTL_BIN: process.env.KPUSH_KUBECTL_BIN });
+
 function deploy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return kpush(['deploy', ...args], { env: { KUBECONFIG: testKubeconfig(), ...env }, now: 'real' });
+  return kpush(['deploy', ...args], {
+    env: { KUBECONFIG: testKubeconfig(), ...toolEnv(), ...env },
+    now: 'real',
+  });
 }
 
 function expectOk(run: CliRun): void {
@@ -591,15 +597,39 @@ describe('kpush deploy: sources and credentials', () => {
     git(work, ['commit', '-qam', 'two']);
     const bare = join(tempDir(), 'env.git');
     git(work, ['clone', '-q', '--bare', work, bare]);
-    const run = await deploy(['--repo', bare, '--ref', first, '--path', 'app', '--app', 'repo', '-n', ns, '--json']);
+    const run = await deploy([
+      '--repo',
+      bare,
+      '--ref',
+      first,
+      '--path',
+      'app',
+      '--app',
+      'repo',
+      '-n',
+      ns,
+      '--json',
+    ]);
     expectOk(run);
     expect(JSON.parse(run.stdout).envRepo).toMatchObject({ commit: first, path: 'app' });
-    const live = await kubectlJson<{ data: Record<string, string> }>(['get', 'configmap', 'from-git', '-n', ns]);
+    const live = await kubectlJson<{ data: Record<string, string> }>([
+      'get',
+      'configmap',
+      'from-git',
+      '-n',
+      ns,
+    ]);
     expect(live.data.rev).toBe('one');
     const head = await deploy(['--repo', bare, '--path', 'app', '--app', 'repo', '-n', ns]);
     expectOk(head);
     expect(head.stderr).toMatch(/rendered 1 object from app \(files\)/);
-    const updated = await kubectlJson<{ data: Record<string, string> }>(['get', 'configmap', 'from-git', '-n', ns]);
+    const updated = await kubectlJson<{ data: Record<string, string> }>([
+      'get',
+      'configmap',
+      'from-git',
+      '-n',
+      ns,
+    ]);
     expect(updated.data.rev).toBe('two');
   });
 
@@ -636,14 +666,19 @@ describe('kpush deploy: sources and credentials', () => {
             },
           },
         ],
-        contexts: [{ name: 'exec', context: { cluster: admin.clusters[0].name, user: 'via-exec', namespace: ns } }],
+        contexts: [
+          { name: 'exec', context: { cluster: admin.clusters[0].name, user: 'via-exec', namespace: ns } },
+        ],
         'current-context': 'exec',
       }),
     );
-    const run = await kpush(['deploy', envDir({ 'cm.yaml': configMapYaml('exec', { ok: 'yes' }) }), '--app', 'exec'], {
-      env: { KUBECONFIG: `${users}:${clusters}` },
-      now: 'real',
-    });
+    const run = await kpush(
+      ['deploy', envDir({ 'cm.yaml': configMapYaml('exec', { ok: 'yes' }) }), '--app', 'exec'],
+      {
+        env: { KUBECONFIG: `${users}:${clusters}` },
+        now: 'real',
+      },
+    );
     expectOk(run);
     expect(run.stderr).not.toContain(token);
     expect(await exists(['configmap', 'exec', '-n', ns])).toBe(true);
@@ -654,13 +689,18 @@ describe('kpush deploy: sources and credentials', () => {
     admin.users[0].user = { token: 'not-the-right-token-abcdef' };
     const kubeconfig = join(tempDir(), 'kubeconfig');
     writeFileSync(kubeconfig, stringifyYaml(admin));
-    const run = await kpush(['deploy', envDir({ 'cm.yaml': configMapYaml('nope', {}) }), '--app', 'auth', '--json'], {
-      env: { KUBECONFIG: kubeconfig },
-      now: 'real',
-    });
+    const run = await kpush(
+      ['deploy', envDir({ 'cm.yaml': configMapYaml('nope', {}) }), '--app', 'auth', '--json'],
+      {
+        env: { KUBECONFIG: kubeconfig },
+        now: 'real',
+      },
+    );
     expect(run.exitCode).toBe(1);
     const lines = run.stderr.trim().split('\n');
-    expect(lines.at(-1)).toMatch(/^error: the cluster at https:\/\/127\.0\.0\.1:\d+ \(context \S+\) rejected kpush's credentials \(401 Unauthorized\)/);
+    expect(lines.at(-1)).toMatch(
+      /^error: the cluster at https:\/\/127\.0\.0\.1:\d+ \(context \S+\) rejected kpush's credentials \(401 Unauthorized\)/,
+    );
     expect(run.stdout + run.stderr).not.toContain('not-the-right-token-abcdef');
   });
 
@@ -671,10 +711,21 @@ describe('kpush deploy: sources and credentials', () => {
       write(dir, { 'cm.yaml': configMapYaml('counted', { n: String(i) }) });
       expectOk(await deploy([dir, '--app', 'records', '-n', ns, '--no-wait']));
     }
-    const history = await kpush(['history', '--app', 'records', '-n', ns, '--json'], { env: { KUBECONFIG: testKubeconfig() } });
+    const history = await kpush(['history', '--app', 'records', '-n', ns, '--json'], {
+      env: { KUBECONFIG: testKubeconfig() },
+    });
     const { records } = JSON.parse(history.stdout);
     expect(records).toHaveLength(10);
-    const secrets = await kubectl(['get', 'secrets', '-n', ns, '-l', 'kpush.dev/record=deploy', '-o', 'name']);
+    const secrets = await kubectl([
+      'get',
+      'secrets',
+      '-n',
+      ns,
+      '-l',
+      'kpush.dev/record=deploy',
+      '-o',
+      'name',
+    ]);
     expect(secrets.stdout.trim().split('\n')).toHaveLength(10);
   });
 });

@@ -77,6 +77,7 @@ describe('kpush bump-manifest', () => {
         `Kpush-Source-Commit: ${'c'.repeat(40)}`,
         'Kpush-CI-Run: https://github.com/acme/api/actions/runs/4242',
         'Kpush-Actor: octocat',
+        'Kpush-Image: ghcr.io/acme/api:1.1.0',
       ].join('\n'),
     );
   });

@@ -68,3 +68,35 @@ describe('a CI token variable that expanded empty', () => {
     }
   });
 });
+
+describe('KPUSH_GIT_TOKEN and GITHUB_TOKEN both set for the --repo host', () => {
+  it('sends KPUSH_GIT_TOKEN, the explicit choice, and masks both', async () => {
+    const remote = makeBareRemote(FILES);
+    const server = await startGitHttpServer(remote.path, {
+      user: 'x-access-token',
+      token: 'kpush-env-token-1',
+    });
+    try {
+      const run = await kpush(
+        ['--json', 'bump-manifest', '--repo', server.url, '-i', 'ghcr.io/acme/api:2.0'],
+        {
+          env: {
+            GITHUB_ACTIONS: 'true',
+            // The CI token is scoped to this very host, and would be refused by it.
+            GITHUB_SERVER_URL: new URL(server.url).origin,
+            GITHUB_TOKEN: 'ghs_workflow-token-2',
+            KPUSH_GIT_TOKEN: 'kpush-env-token-1',
+          },
+        },
+      );
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        status: 'pushed',
+        commit: git(remote.path, ['rev-parse', 'main']),
+      });
+      expect(run.stdout + run.stderr).not.toMatch(/kpush-env-token-1|ghs_workflow-token-2/);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -37,10 +37,11 @@ describe('content from the environment repository', () => {
     const message = git(remote.path, ['log', '-1', '--format=%B', 'main']);
     expect(commandLines(message)).toEqual([]);
     expect(message).not.toContain(ESC);
+    // Only kpush's own trailers: the forged Signed-off-by stays inside the escaped change line.
     expect(git(remote.path, ['log', '-1', '--format=%(trailers:only)', 'main'])).toBe(
-      `Kpush-Source-Commit: ${'c'.repeat(40)}`,
+      `Kpush-Source-Commit: ${'c'.repeat(40)}\nKpush-Image: ghcr.io/acme/api:2.0`,
     );
-    expect(message.split('\n')).toHaveLength(5); // subject, blank, one change, blank, trailer
+    expect(message.split('\n')).toHaveLength(6); // subject, blank, one change, blank, two trailers
   });
 
   it("is escaped in a hook's rejection, which is shown and not retried", async () => {

@@ -111,7 +111,8 @@ describe('commit message', () => {
   });
 
   it('names the bump, lists each change and ends with traceable trailers', () => {
-    expect(commitMessage({ targets, changes, ci })).toBe(
+    const sourceTime = new Date('2026-11-24T09:30:00Z');
+    expect(commitMessage({ targets, changes, ci, sourceTime })).toBe(
       [
         'deploy: bump ghcr.io/acme/api to sha-3f1c2a9',
         '',
@@ -119,8 +120,10 @@ describe('commit message', () => {
         '',
         'Kpush-Source-Repo: https://github.com/acme/api',
         `Kpush-Source-Commit: ${'a'.repeat(40)}`,
+        'Kpush-Source-Time: 2026-11-24T09:30:00Z',
         'Kpush-CI-Run: https://github.com/acme/api/actions/runs/99',
         'Kpush-Actor: octocat',
+        'Kpush-Image: ghcr.io/acme/api:sha-3f1c2a9',
         '',
       ].join('\n'),
     );
@@ -134,7 +137,7 @@ describe('commit message', () => {
     expect(message.split('\n')[0]).toBe(
       `chore(prod): ghcr.io/acme/api:sha-3f1c2a9 from acme/api@${'a'.repeat(40)}`,
     );
-    expect(message).toMatch(/\nKpush-Actor: octocat\n$/);
+    expect(message).toMatch(/\nKpush-Actor: octocat\nKpush-Image: ghcr.io\/acme\/api:sha-3f1c2a9\n$/);
   });
 });
 

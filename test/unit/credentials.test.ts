@@ -76,3 +76,19 @@ describe('--json redaction', () => {
     expect(JSON.parse(out)).toEqual({ message: 'token *** and ***', list: ['***'] });
   });
 });
+
+describe('a secret in percent-encoded form', () => {
+  it('is masked as well, as git and URLs print it', () => {
+    const secret = 'glpat-a/b+c@d:e=f';
+    const redactor = new Redactor([secret]);
+    const encoded = encodeURIComponent(secret);
+    expect(encoded).toBe('glpat-a%2Fb%2Bc%40d%3Ae%3Df');
+    expect(redactor.redact(`fatal: unable to access 'https://git.acme.dev/env.git?token=${encoded}'`)).toBe(
+      "fatal: unable to access 'https://git.acme.dev/env.git?token=***'",
+    );
+    expect(redactor.redactValue({ url: `…/info/refs?t=${encoded}&x=1` })).toEqual({
+      url: '…/info/refs?t=***&x=1',
+    });
+    expect(redactor.redact(`raw ${secret}`)).toBe('raw ***');
+  });
+});

@@ -100,3 +100,39 @@ describe('templates with long branches', () => {
     );
   });
 });
+
+describe('semver pre-release precedence (semver.org §11)', () => {
+  it.each([
+    [['1.0.0-1', '1.0.0-alpha'], '1.0.0-alpha'],
+    [['1.0.0-alpha', '1.0.0-1'], '1.0.0-alpha'],
+    [['1.0.0-rc.1', '1.0.0-rc'], '1.0.0-rc.1'],
+    [['1.0.0-rc', '1.0.0-rc.1'], '1.0.0-rc.1'],
+    [['1.0.0-alpha.beta', '1.0.0-alpha.1'], '1.0.0-alpha.beta'],
+    [['1.0.0-beta.11', '1.0.0-beta.2'], '1.0.0-beta.11'],
+    [['1.0.0-rc.1', '1.0.0-beta.11'], '1.0.0-rc.1'],
+    [['1.0.0', '1.0.0-rc.1'], '1.0.0'],
+    [['1.0.0-rc.1', '1.0.0'], '1.0.0'],
+    [['1.0.1-alpha', '1.0.0'], '1.0.1-alpha'],
+  ])('the highest of %j is %s', (tags, highest) => {
+    expect(semverFromTags(tags)).toBe(highest);
+  });
+
+  it('orders the whole semver.org example chain, whatever the input order', () => {
+    const chain = [
+      '1.0.0-alpha',
+      '1.0.0-alpha.1',
+      '1.0.0-alpha.beta',
+      '1.0.0-beta',
+      '1.0.0-beta.2',
+      '1.0.0-beta.11',
+      '1.0.0-rc.1',
+      '1.0.0',
+    ];
+    for (let end = 1; end <= chain.length; end++) {
+      const prefix = chain.slice(0, end);
+      const highest = prefix.at(-1);
+      expect(semverFromTags([...prefix].reverse()), prefix.join(' ')).toBe(highest);
+      expect(semverFromTags([...prefix.slice(1), prefix[0] as string]), prefix.join(' ')).toBe(highest);
+    }
+  });
+});

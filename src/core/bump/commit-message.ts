@@ -1,11 +1,14 @@
 import type { CiContext } from '../ci-env.js';
-import type { ImageReference } from '../image-ref.js';
+import { formatImageReference, type ImageReference } from '../image-ref.js';
 import { type Change, describeChange } from './plan.js';
+import { TRAILER } from './provenance.js';
 
 export interface MessageInput {
   targets: readonly ImageReference[];
   changes: readonly Change[];
   ci: CiContext;
+  /** The source commit's committer time, when the app checkout has it. */
+  sourceTime?: Date | null;
 }
 
 export const MESSAGE_FIELDS = [
@@ -39,7 +42,7 @@ export function commitMessage(input: MessageInput, template?: string): string {
     FIELD,
     (whole, name: string) => fields[name as MessageField] ?? whole,
   );
-  const trailers = commitTrailers(input.ci);
+  const trailers = commitTrailers(input);
   return `${text.trimEnd()}\n${trailers.length ? `\n${trailers.join('\n')}\n` : ''}`;
 }
 
@@ -62,12 +65,21 @@ function describeTarget(target: ImageReference): { repository: string; to: strin
   return { repository: target.name, to: target.tag ? `${target.tag}${digest}` : digest.slice(1) };
 }
 
-function commitTrailers(ci: CiContext): string[] {
+/**
+ * Source time and images let a later bump tell whether the value it would replace came from a
+ * newer build (core/bump/supersede.ts).
+ */
+function commitTrailers({ ci, sourceTime, targets }: MessageInput): string[] {
   const trailers: Array<[string, string | null]> = [
-    ['Kpush-Source-Repo', ci.sourceUrl ?? ci.sourceRepository],
-    ['Kpush-Source-Commit', ci.sha],
+    [TRAILER.sourceRepo, ci.sourceUrl ?? ci.sourceRepository],
+    [TRAILER.sourceCommit, ci.sha],
+    [TRAILER.sourceTime, sourceTime ? sourceTime.toISOString().replace('.000Z', 'Z') : null],
     ['Kpush-CI-Run', ci.runUrl],
     ['Kpush-Actor', ci.actor],
+    ...targets.map((target): [string, string] => [
+      TRAILER.image,
+      formatImageReference(target.name, target.tag, target.digest),
+    ]),
   ];
   return trailers.filter(([, value]) => value).map(([key, value]) => `${key}: ${value}`);
 }

