@@ -1,7 +1,7 @@
-import { tmpdir } from 'node:os';
 import { type HelmDeployOutcome, helmDeploy } from '../commands/helm-deploy.js';
 import type { AuditRecord } from '../core/deploy/record.js';
 import { UsageError } from '../errors.js';
+import { deployDeps } from './cluster-options.js';
 import type { CommandContext } from './context.js';
 import { checkOptions, type DeployOptions, deployFailure } from './deploy.js';
 
@@ -39,18 +39,7 @@ export async function helmDeployCommand(
       helmBin: options.helmBin,
       auditFile: options.auditFile,
     },
-    {
-      cwd: context.cwd,
-      env: context.env,
-      reporter: context.reporter,
-      now: context.now,
-      tmpRoot: context.env.TMPDIR || tmpdir(),
-      // With --json, stdout holds one JSON document: diffs go to stderr.
-      printDiff: (diff) =>
-        context.globals.json
-          ? context.reporter.info(diff.trimEnd())
-          : context.reporter.result(diff.trimEnd()),
-    },
+    deployDeps(context),
   );
   render(outcome, context);
   if (!outcome.ok) throw deployFailure(outcome);

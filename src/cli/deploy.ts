@@ -1,8 +1,7 @@
-import { tmpdir } from 'node:os';
 import { type DeployOutcome, deploy } from '../commands/deploy.js';
 import { diffSummary } from '../commands/deploy-summary.js';
 import { KpushError, UsageError } from '../errors.js';
-import { checkAppName, checkNotEmpty, checkSource } from './checks.js';
+import { checkAppName, checkNotEmpty, checkSource, deployDeps } from './cluster-options.js';
 import type { CommandContext } from './context.js';
 
 export interface DeployOptions {
@@ -71,18 +70,7 @@ export async function deployCommand(
       forceConflicts: options.forceConflicts,
       auditFile: options.auditFile,
     },
-    {
-      cwd: context.cwd,
-      env: context.env,
-      reporter: context.reporter,
-      now: context.now,
-      tmpRoot: context.env.TMPDIR || tmpdir(),
-      // With --json, stdout holds one JSON document: diffs go to stderr.
-      printDiff: (diff) =>
-        context.globals.json
-          ? context.reporter.info(diff.trimEnd())
-          : context.reporter.result(diff.trimEnd()),
-    },
+    deployDeps(context),
   );
   render(outcome, context);
   if (!outcome.ok) throw deployFailure(outcome);

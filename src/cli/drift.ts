@@ -1,8 +1,7 @@
-import { tmpdir } from 'node:os';
 import { drift } from '../commands/drift.js';
 import { driftLines } from '../core/deploy/drift.js';
 import { DriftFoundError, KpushError, UsageError } from '../errors.js';
-import { checkAppName, checkNotEmpty, checkSource } from './checks.js';
+import { checkAppName, checkNotEmpty, checkSource, deployDeps } from './cluster-options.js';
 import type { CommandContext } from './context.js';
 
 export interface DriftOptions {
@@ -45,13 +44,7 @@ export async function driftCommand(
       timeoutMs: options.timeout,
       auditFile: options.auditFile,
     },
-    {
-      cwd: context.cwd,
-      env: context.env,
-      reporter: context.reporter,
-      now: context.now,
-      tmpRoot: context.env.TMPDIR || tmpdir(),
-    },
+    deployDeps(context),
   );
   const { reporter } = context;
   if (context.globals.json) reporter.json(report);

@@ -1,9 +1,8 @@
-import { tmpdir } from 'node:os';
 import { type RollbackResult, rollback } from '../commands/rollback.js';
 import { diffSummary } from '../commands/deploy-summary.js';
 import { parseIdentity } from '../core/git-identity.js';
 import { KpushError, UsageError } from '../errors.js';
-import { checkAppName, checkNotEmpty } from './checks.js';
+import { checkAppName, checkNotEmpty, deployDeps } from './cluster-options.js';
 import type { CommandContext } from './context.js';
 
 export interface RollbackOptions {
@@ -91,15 +90,7 @@ export async function rollbackCommand(options: RollbackOptions, context: Command
       forceConflicts: options.forceConflicts,
       auditFile: options.auditFile,
     },
-    {
-      cwd: context.cwd,
-      env: context.env,
-      reporter: context.reporter,
-      now: context.now,
-      tmpRoot: context.env.TMPDIR || tmpdir(),
-      // With --json, stdout holds one document: the dry run's object diffs go to stderr.
-      ...(context.globals.json ? { printDiff: (diff: string) => context.reporter.info(diff.trimEnd()) } : {}),
-    },
+    deployDeps(context),
   );
   render(result, context);
   const failed =

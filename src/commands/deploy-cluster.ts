@@ -1,4 +1,5 @@
-import { type ApplyOptions, KubeApiError, KubeClient } from '../adapters/kube.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type ApiResource, type ApplyOptions, KubeApiError, KubeClient } from '../adapters/kube.js';
 import { type ClusterRecords, openRecords } from '../adapters/deploy-records.js';
 import { mapLimit, settleLimit } from '../core/map-limit.js';
 import { explainRefusal } from '../core/deploy/api-errors.js';
@@ -38,6 +39,8 @@ import { KpushError } from '../errors.js';
 import type { DeployDeps, DeployRequest, RecordBase } from './deploy.js';
 import { waitForRollout } from './rollout-wait.js';
 
+/** How long a new CRD's kind may take to appear in discovery after it is Established. */
+const DISCOVERY_SETTLE_MS = 30_000;
 /** Requests in flight per cluster: enough to hide latency, few enough to be polite. */
 const CONCURRENCY = 24;
 
@@ -342,6 +345,20 @@ function crdsInRender(manifests: readonly Manifest[]): Map<string, string> {
   return kinds;
 }
 
+/**
+ * An Established CRD reaches discovery a moment later (kubernetes/kubectl#1179): ask again,
+ * with fresh discovery, for a bounded while before calling its kind unknown.
+ */
+async function servedSoon(client: KubeClient, apiVersion: string, kind: string): Promise<ApiResource | undefined> {
+  const deadline = Date.now() + DISCOVERY_SETTLE_MS;
+  for (;;) {
+    const resource = await client.resourceFor(apiVersion, kind);
+    if (resource || Date.now() >= deadline) return resource;
+    await sleep(250);
+    client.refreshDiscovery();
+  }
+}
+
 async function resolveAwaitingCustomResources(
   client: KubeClient,
   objects: PlannedObject[],
@@ -349,7 +366,7 @@ async function resolveAwaitingCustomResources(
 ): Promise<void> {
   for (const object of objects) {
     if (!object.awaitsCrd) continue;
-    const resource = await client.resourceFor(object.desired.apiVersion, object.desired.kind);
+    const resource = await servedSoon(client, object.desired.apiVersion, object.desired.kind);
     if (!resource) {
       throw new KpushError(
         'E_UNKNOWN_KIND',

@@ -2,18 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import pkg from '../../package.json' with { type: 'json' };
-import { readGithubEvent } from '../adapters/ci.js';
 import { Git } from '../adapters/git.js';
 import { renderManifests } from '../adapters/render.js';
 import { withTempDir } from '../adapters/temp-dir.js';
-import { detectCi } from '../core/ci-env.js';
-import { type AuditRecord, RECORD_SCHEMA, recordMarkdown } from '../core/deploy/record.js';
+import { type AuditRecord, recordMarkdown } from '../core/deploy/record.js';
 import type { Manifest } from '../core/deploy/types.js';
 import { httpsCredentials } from '../core/git-credentials.js';
 import { withoutCredentials } from '../core/git-url.js';
 import { KpushError } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
+import { acrossClusters, recordBase } from './across-clusters.js';
 import { type ClusterDeployResult, deployToCluster } from './deploy-cluster.js';
 import { remoteUrl } from './bump-manifest.js';
 
@@ -110,48 +108,16 @@ async function deployFrom(
   deps: DeployDeps,
   started: Date,
 ): Promise<DeployOutcome> {
-  const ci = detectCi(deps.env, await readGithubEvent(deps.env));
-  const base: RecordBase = {
-    schema: RECORD_SCHEMA,
-    app: request.app,
-    mode: 'apply',
-    startedAt: started.toISOString(),
-    kpushVersion: pkg.version,
-    actor: ci.actor ?? deps.env.USER ?? deps.env.LOGNAME ?? localUser(),
-    ci: { provider: ci.provider, runUrl: ci.runUrl },
-    source: source.trailers,
-    envRepo: { url: source.url, commit: source.commit, path: request.path ?? '.', dirty: source.dirty },
-    flags: behaviourFlags(request),
-    ...(request.rollback ? { rollback: request.rollback } : {}),
-  };
-  let manifests: Manifest[];
-  try {
-    manifests = await renderAndCheck(root, request, deps);
-  } catch (error) {
-    // Bad input never reaches a cluster, but the attempt is still on record.
-    const failed = inputFailureRecord(base, request, deps.now(), error);
-    await writeRecordSinks([failed], request, deps);
-    throw error;
-  }
-
-  const contexts = request.contexts.length > 0 ? request.contexts : [undefined];
-  const clusters = await Promise.all(
-    contexts.map((context) =>
-      deployToCluster(
-        {
-          manifests,
-          request,
-          context,
-          label: contexts.length > 1 ? context : undefined,
-          recordId: newRecordId(started),
-        },
-        { ...deps, base },
-      ),
-    ),
+  const base = await recordBase('apply', request, source, behaviourFlags(request), deps, started);
+  if (request.rollback) base.rollback = request.rollback;
+  const { ok, records, clusters } = await acrossClusters(
+    request,
+    deps,
+    base,
+    () => renderAndCheck(root, request, deps),
+    (manifests, job) => deployToCluster({ ...job, manifests, request }, { ...deps, base }),
   );
-  const records = clusters.map((cluster) => cluster.record);
-  await writeRecordSinks(records, request, deps);
-  return { ok: clusters.every((cluster) => cluster.record.result !== 'failed'), records, clusters };
+  return { ok, records, clusters };
 }
 
 export async function renderAndCheck(
@@ -185,27 +151,6 @@ export async function renderAndCheck(
       file: root.shown === '.' ? manifest.source.file : relabel(root.shown, manifest.source.file),
     },
   }));
-}
-
-function inputFailureRecord(
-  base: RecordBase,
-  request: DeployRequest,
-  finished: Date,
-  error: unknown,
-): AuditRecord {
-  const failure = error instanceof KpushError ? error : new KpushError('E_INTERNAL', String(error));
-  return {
-    ...base,
-    id: newRecordId(new Date(base.startedAt)),
-    result: 'failed',
-    finishedAt: finished.toISOString(),
-    durationMs: finished.getTime() - Date.parse(base.startedAt),
-    cluster: { server: 'not contacted', context: request.contexts.join(',') || 'current' },
-    namespace: request.namespace ?? '',
-    objects: [],
-    summary: { created: 0, configured: 0, unchanged: 0, pruned: 0, failed: 0 },
-    error: { code: failure.code, message: failure.message },
-  };
 }
 
 /** Every Secret value, encoded and decoded, goes to the redactor before anything is sent. */

@@ -7,13 +7,10 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import pkg from '../../package.json' with { type: 'json' };
-import { readGithubEvent } from '../adapters/ci.js';
 import { type ClusterRecords, openRecords } from '../adapters/deploy-records.js';
 import { Helm, type HelmRun } from '../adapters/helm.js';
 import { KubeApiError, KubeClient } from '../adapters/kube.js';
 import { withTempDir } from '../adapters/temp-dir.js';
-import { detectCi } from '../core/ci-env.js';
 import { objectDiff } from '../core/deploy/diff.js';
 import {
   type HelmRevision,
@@ -28,7 +25,7 @@ import {
   stuckRelease,
 } from '../core/deploy/helm-args.js';
 import { isUnchanged } from '../core/deploy/normalize.js';
-import { type AuditRecord, type HelmRecord, RECORD_SCHEMA, summarize } from '../core/deploy/record.js';
+import { type AuditRecord, type HelmRecord, summarize } from '../core/deploy/record.js';
 import { describeObject, type KubeObject, type Manifest, objectKey } from '../core/deploy/types.js';
 import { parseManifestStream, toValidManifests } from '../core/deploy/validate.js';
 import { HelmError, KpushError, ManifestSourceError } from '../errors.js';
@@ -38,13 +35,11 @@ import {
   describeLocalSource,
   displayPath,
   type EnvSource,
-  localUser,
   maskSecretValues,
-  newRecordId,
   type RecordBase,
   type SourceRoot,
-  writeRecordSinks,
 } from './deploy.js';
+import { acrossClusters, type ClusterJobBase, recordBase } from './across-clusters.js';
 import type { PlannedObject } from './deploy-cluster.js';
 import { observeRelease } from './helm-observe.js';
 
@@ -116,60 +111,29 @@ async function deployFrom(
   deps: DeployDeps,
   started: Date,
 ): Promise<HelmDeployOutcome> {
-  const base = await recordBase(request, source, deps, started);
-  let prepared: Prepared;
-  try {
-    prepared = await prepare(root, request, deps);
-  } catch (error) {
-    // Bad input or no helm never reaches a cluster, but the attempt is still on record.
-    await writeRecordSinks([inputFailureRecord(base, request, deps.now(), error)], request, deps);
-    throw error;
-  }
-  const contexts = request.contexts.length > 0 ? request.contexts : [undefined];
-  const clusters = await Promise.all(
-    contexts.map((context) =>
-      deployToCluster(
-        {
-          ...prepared,
-          request,
-          context,
-          label: contexts.length > 1 ? context : undefined,
-          recordId: newRecordId(started),
-        },
-        { ...deps, base },
-      ),
-    ),
+  const base = await recordBase('helm', request, source, helmFlags(request), deps, started);
+  const { ok, records, clusters } = await acrossClusters(
+    request,
+    deps,
+    base,
+    () => prepare(root, request, deps),
+    (prepared, job) => deployToCluster({ ...job, ...prepared, request }, { ...deps, base }),
+    (record) => ({
+      ...record,
+      helm: { release: request.release, chart: request.chart, chartVersion: null, revision: null },
+    }),
   );
-  const records = clusters.map((cluster) => cluster.record);
-  await writeRecordSinks(records, request, deps);
-  return { ok: clusters.every((cluster) => cluster.record.result !== 'failed'), records, clusters };
+  return { ok, records, clusters };
 }
 
-async function recordBase(
-  request: HelmDeployRequest,
-  source: EnvSource,
-  deps: DeployDeps,
-  started: Date,
-): Promise<RecordBase> {
-  const ci = detectCi(deps.env, await readGithubEvent(deps.env));
+function helmFlags(request: HelmDeployRequest): Record<string, string | boolean | number> {
   return {
-    schema: RECORD_SCHEMA,
-    app: request.app,
-    mode: 'helm',
-    startedAt: started.toISOString(),
-    kpushVersion: pkg.version,
-    actor: ci.actor ?? deps.env.USER ?? deps.env.LOGNAME ?? localUser(),
-    ci: { provider: ci.provider, runUrl: ci.runUrl },
-    source: source.trailers,
-    envRepo: { url: source.url, commit: source.commit, path: request.path ?? '.', dirty: source.dirty },
-    flags: {
-      dryRun: request.dryRun,
-      wait: request.wait,
-      timeoutSeconds: request.timeoutMs / 1000,
-      ...(request.valuesFiles.length > 0 ? { values: request.valuesFiles.join(',') } : {}),
-      ...(request.set.length > 0 ? { set: recordedSetPairs(request.set).join(' ') } : {}),
-      ...(request.chartVersion ? { chartVersion: request.chartVersion } : {}),
-    },
+    dryRun: request.dryRun,
+    wait: request.wait,
+    timeoutSeconds: request.timeoutMs / 1000,
+    ...(request.valuesFiles.length > 0 ? { values: request.valuesFiles.join(',') } : {}),
+    ...(request.set.length > 0 ? { set: recordedSetPairs(request.set).join(' ') } : {}),
+    ...(request.chartVersion ? { chartVersion: request.chartVersion } : {}),
   };
 }
 
@@ -246,11 +210,8 @@ async function chartReference(root: SourceRoot, dir: string, chart: string): Pro
   );
 }
 
-interface ClusterJob extends Prepared {
+interface ClusterJob extends Prepared, ClusterJobBase {
   request: HelmDeployRequest;
-  context: string | undefined;
-  label: string | undefined;
-  recordId: string;
 }
 
 type ClusterDeps = DeployDeps & { base: RecordBase };
@@ -714,28 +675,6 @@ function finalRecord(
     summary: summarize(objects),
     error: error ? { code: error.code, message: error.message } : null,
     helm: state.helm,
-  };
-}
-
-function inputFailureRecord(
-  base: RecordBase,
-  request: HelmDeployRequest,
-  finished: Date,
-  error: unknown,
-): AuditRecord {
-  const failure = asKpushError(error);
-  return {
-    ...base,
-    id: newRecordId(new Date(base.startedAt)),
-    result: 'failed',
-    finishedAt: finished.toISOString(),
-    durationMs: finished.getTime() - Date.parse(base.startedAt),
-    cluster: { server: 'not contacted', context: request.contexts.join(',') || 'current' },
-    namespace: request.namespace ?? '',
-    objects: [],
-    summary: { created: 0, configured: 0, unchanged: 0, pruned: 0, failed: 0 },
-    error: { code: failure.code, message: failure.message },
-    helm: { release: request.release, chart: request.chart, chartVersion: null, revision: null },
   };
 }
 

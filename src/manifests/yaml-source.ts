@@ -59,7 +59,10 @@ export function parseManifestSource(
 ): ManifestSource {
   // yaml's own duplicate-key check compares each key with every earlier one (quadratic in the
   // keys of one mapping: 40k keys took 12 s); duplicateKeys() does the same check with a Set.
-  const documents = parseAllDocuments(textToParse(text, needed), { prettyErrors: false, uniqueKeys: false });
+  const toParse = textToParse(text, needed);
+  // Nothing left to parse (the usual case in a large env repo): yaml is not even started.
+  const documents =
+    toParse === null ? [] : parseAllDocuments(toParse, { prettyErrors: false, uniqueKeys: false });
   const lineStarts = lineStartsOf(text);
   const problems: SyntaxProblem[] = [];
   for (const error of 'errors' in documents ? documents.errors : [])
@@ -82,18 +85,24 @@ export function parseManifestSource(
  * same length, so that every offset yaml reports is still an offset in `text`. Only documents
  * before the first one that is not simple: up to there, yaml sees each `---` where
  * splitDocuments does (after one it cannot check, an unclosed quote could swallow the next).
+ * Null when no document is left to parse.
  */
-function textToParse(text: string, needed: DocumentFilter): string {
+function textToParse(text: string, needed: DocumentFilter): string | null {
   const parts: string[] = [];
   let cursor = 0;
+  let kept = false;
   for (const document of splitDocuments(text)) {
-    if (!document.simple) break;
+    if (!document.simple) return cursor === 0 ? text : parts.join('') + text.slice(cursor);
     const { start, end } = document;
-    if (end - start < 2 || needed(document, text.slice(start, end))) continue;
+    if (end - start < 2 || needed(document, text.slice(start, end))) {
+      kept = true;
+      continue;
+    }
     const lineBreak = text[end - 1] === '\n' ? '\n' : '';
     parts.push(text.slice(cursor, start), '#', ' '.repeat(end - start - 1 - lineBreak.length), lineBreak);
     cursor = end;
   }
+  if (!kept) return null;
   return cursor === 0 ? text : parts.join('') + text.slice(cursor);
 }
 

@@ -1,22 +1,15 @@
 // `kpush deploy` and `kpush history` end to end on the real control plane (test/cluster).
 // kubectl is the independent observer: what kpush reports is checked against the cluster.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { applySetId } from '../../src/core/deploy/applyset.js';
 import { type CliRun, kpush } from '../helpers/cli.js';
 import { git } from '../helpers/git.js';
-import {
-  createNamespace,
-  deleteNamespace,
-  kubectl,
-  kubectlJson,
-  testKubeconfig,
-  uniqueName,
-} from '../support/kube.js';
+import { deleteLater, envDir, namespace, tempDir, write } from './scratch.js';
+import { kubectl, kubectlJson, testKubeconfig, uniqueName } from '../support/kube.js';
 
 interface Deployment {
   metadata: {
@@ -26,43 +19,6 @@ interface Deployment {
   };
   spec: { replicas?: number; template: { spec: { containers: { name: string; image: string }[] } } };
   status: { availableReplicas?: number; updatedReplicas?: number };
-}
-
-const namespaces: string[] = [];
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all([
-    ...namespaces.map(deleteNamespace),
-    ...dirs.map((dir) => rm(dir, { recursive: true, force: true })),
-  ]);
-});
-
-/** A temp dir that lives until the end of the file (tests of one describe share them). */
-function tempDir(prefix = 'kpush-e2e-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
-
-async function namespace(prefix: string): Promise<string> {
-  const ns = await createNamespace(prefix);
-  namespaces.push(ns);
-  return ns;
-}
-
-/** Writes `files` (path → content) into a fresh directory and returns it. */
-function envDir(files: Record<string, string>): string {
-  const dir = tempDir('kpush-deploy-');
-  write(dir, files);
-  return dir;
-}
-
-function write(dir: string, files: Record<string, string>): void {
-  for (const [path, content] of Object.entries(files)) {
-    const full = join(dir, path);
-    mkdirSync(join(full, '..'), { recursive: true });
-    writeFileSync(full, content);
-  }
 }
 
 function deploymentYaml(
@@ -276,7 +232,7 @@ describe('kpush deploy: a plain directory', () => {
 describe('kpush deploy: kustomize, git provenance, CRDs', () => {
   it('renders a kustomization, records the env commit and its Kpush-Source trailers', async () => {
     const ns = uniqueName('e2e-kust');
-    namespaces.push(ns);
+    deleteLater(ns);
     const dir = envDir({
       'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
       'base/deployment.yaml': deploymentYaml('api', 'registry.test/api:sha-0000000'),

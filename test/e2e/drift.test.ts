@@ -1,36 +1,18 @@
 // `kpush drift` end to end on the real control plane: real kubectl changes the cluster behind
 // kpush's back (scale, edit, set image, delete, a Secret patched), and drift must name each change,
 // the manager that made it, and the exit code a scheduled pipeline acts on.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DriftReport } from '../../src/core/deploy/drift.js';
 import { type CliRun, kpush } from '../helpers/cli.js';
+import { namespace as scratchNamespace, tempDir } from './scratch.js';
 import { git } from '../helpers/git.js';
-import { createNamespace, deleteNamespace, kubectl, kubectlJson, testKubeconfig } from '../support/kube.js';
+import { kubectl, kubectlJson, testKubeconfig } from '../support/kube.js';
 
-const namespaces: string[] = [];
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all([
-    ...namespaces.map(deleteNamespace),
-    ...dirs.map((dir) => rm(dir, { recursive: true, force: true })),
-  ]);
-});
-
-function tempDir(prefix = 'kpush-drift-e2e-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
-
-async function namespace(): Promise<string> {
-  const ns = await createNamespace('e2e-drift');
-  namespaces.push(ns);
-  return ns;
+function namespace(): Promise<string> {
+  return scratchNamespace('e2e-drift');
 }
 
 const SECRET_VALUE = 'repo-secret-Zq81xv';

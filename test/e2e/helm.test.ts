@@ -2,20 +2,12 @@
 // helm and kubectl are the independent observers: what kpush reports is checked against the
 // release history and the cluster.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, kpush } from '../helpers/cli.js';
-import {
-  createNamespace,
-  deleteNamespace,
-  helm,
-  kubectlJson,
-  testKubeconfig,
-  waitFor,
-} from '../support/kube.js';
+import { namespace, tempDir, write } from './scratch.js';
+import { helm, kubectlJson, testKubeconfig, waitFor } from '../support/kube.js';
 
 interface HelmHistoryRow {
   revision: number;
@@ -28,34 +20,6 @@ interface Deployment {
 
 /** A value that must never appear in kpush's output: the chart's Secret holds it. */
 const SECRET_VALUE = 'hunter2-never-printed';
-
-const namespaces: string[] = [];
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all([
-    ...namespaces.map(deleteNamespace),
-    ...dirs.map((dir) => rm(dir, { recursive: true, force: true })),
-  ]);
-});
-
-function tempDir(prefix = 'kpush-helm-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
-
-async function namespace(prefix: string): Promise<string> {
-  const ns = await createNamespace(prefix);
-  namespaces.push(ns);
-  return ns;
-}
-
-function write(dir: string, files: Record<string, string>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-}
 
 /** A small chart: a Deployment whose image tag comes from .Values.image.tag, a ConfigMap and a Secret. */
 function writeChart(dir: string): void {

@@ -1,28 +1,16 @@
 // `kpush rollback` end to end: real env repos (bare remotes over file://), the real control plane,
 // and deploy records in the cluster as the only source of "what ran before".
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CliRun, kpush } from '../helpers/cli.js';
+import { namespace, tempDir as scratchDir } from './scratch.js';
 import { git } from '../helpers/git.js';
-import { createNamespace, deleteNamespace, kubectlJson, testKubeconfig } from '../support/kube.js';
-
-const namespaces: string[] = [];
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all([
-    ...namespaces.map(deleteNamespace),
-    ...dirs.map((dir) => rm(dir, { recursive: true, force: true })),
-  ]);
-});
+import { kubectlJson, testKubeconfig } from '../support/kube.js';
 
 function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kpush-rollback-e2e-'));
-  dirs.push(dir);
-  return dir;
+  return scratchDir('kpush-rollback-e2e-');
 }
 
 function deploymentYaml(image: string): string {
@@ -131,8 +119,7 @@ async function twoDeploys(repo: EnvRepo, app: string, ns: string): Promise<{ a: 
 
 describe('kpush rollback', () => {
   it('reverts to the previous deploy in the env repo and the cluster, and history shows it', async () => {
-    const ns = await createNamespace('e2e-rollback');
-    namespaces.push(ns);
+    const ns = await namespace('e2e-rollback');
     const repo = envRepo();
     const { a, b } = await twoDeploys(repo, 'shop', ns);
 
@@ -181,8 +168,7 @@ describe('kpush rollback', () => {
   });
 
   it('--dry-run pushes nothing; --to restores an older commit of --path, found by deepening the shallow clone', async () => {
-    const ns = await createNamespace('e2e-rollback');
-    namespaces.push(ns);
+    const ns = await namespace('e2e-rollback');
     const repo = envRepo();
     const deployApp = async () =>
       expectExit(await cli(['deploy', '--repo', repo.url, '--path', 'app', '--app', 'shop2', '-n', ns]), 0);
@@ -253,8 +239,7 @@ describe('kpush rollback', () => {
   });
 
   it('restores the old files when reverting would also undo changes outside --path', async () => {
-    const ns = await createNamespace('e2e-rollback');
-    namespaces.push(ns);
+    const ns = await namespace('e2e-rollback');
     const repo = envRepo();
     const deployApp = async () =>
       expectExit(
@@ -284,8 +269,7 @@ describe('kpush rollback', () => {
   });
 
   it('exits 1 and pushes nothing without history, with too few deploys, or with a --to not in the repo', async () => {
-    const ns = await createNamespace('e2e-rollback');
-    namespaces.push(ns);
+    const ns = await namespace('e2e-rollback');
     const repo = envRepo();
     repo.commit({ 'web.yaml': deploymentYaml('registry.test/web:1.0.0') }, 'initial');
     const tip = repo.tip();
@@ -312,8 +296,7 @@ describe('kpush rollback', () => {
   });
 
   it('re-applies on the new tip when another pipeline pushes meanwhile, never forcing', async () => {
-    const ns = await createNamespace('e2e-rollback');
-    namespaces.push(ns);
+    const ns = await namespace('e2e-rollback');
     const repo = envRepo();
     const { a, b } = await twoDeploys(repo, 'shop4', ns);
     // The first push of the rollback races another pipeline, which lands first.

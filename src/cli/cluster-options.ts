@@ -1,8 +1,11 @@
+import { tmpdir } from 'node:os';
+import type { DeployDeps } from '../commands/deploy.js';
 import { UsageError } from '../errors.js';
+import type { CommandContext } from './context.js';
 
 /**
- * Checks the commands that read an env repo and talk to a cluster share (deploy, drift,
- * rollback): each a usage error (exit 2) before anything is cloned or sent.
+ * What the commands that read an env repo and talk to a cluster (deploy, drift, rollback) share:
+ * option checks, each a usage error (exit 2) before anything is cloned or sent, and their deps.
  */
 
 /** App names become object names (`kpush-<app>`, label values): a DNS label, short enough for both. */
@@ -39,4 +42,18 @@ export function checkSource(
       hint: 'For a local directory, check out the revision with git first.',
     });
   }
+}
+
+/** What deploy, drift and rollback get from the CLI: the outside world, and where diffs go. */
+export function deployDeps(context: CommandContext): DeployDeps {
+  return {
+    cwd: context.cwd,
+    env: context.env,
+    reporter: context.reporter,
+    now: context.now,
+    tmpRoot: context.env.TMPDIR || tmpdir(),
+    // With --json, stdout holds one JSON document: diffs go to stderr.
+    printDiff: (diff) =>
+      context.globals.json ? context.reporter.info(diff.trimEnd()) : context.reporter.result(diff.trimEnd()),
+  };
 }
