@@ -349,7 +349,11 @@ function crdsInRender(manifests: readonly Manifest[]): Map<string, string> {
  * An Established CRD reaches discovery a moment later (kubernetes/kubectl#1179): ask again,
  * with fresh discovery, for a bounded while before calling its kind unknown.
  */
-async function servedSoon(client: KubeClient, apiVersion: string, kind: string): Promise<ApiResource | undefined> {
+async function servedSoon(
+  client: KubeClient,
+  apiVersion: string,
+  kind: string,
+): Promise<ApiResource | undefined> {
   const deadline = Date.now() + DISCOVERY_SETTLE_MS;
   for (;;) {
     const resource = await client.resourceFor(apiVersion, kind);
