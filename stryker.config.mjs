@@ -18,7 +18,11 @@ export default {
   ],
   // Two cores, shared: one mutant at a time unless STRYKER_CONCURRENCY says otherwise.
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 1),
-  timeoutMS: 10_000,
+  timeoutMS: 3000,
+  // Static mutants (module-level constants) are active from import on, so each runs the whole
+  // suite: about half the run time for a fifth of the mutants. `npm run mutation --
+  // --ignoreStatic false` counts them too.
+  ignoreStatic: true,
   tempDirName: '.cache/stryker/tmp',
   incrementalFile: '.cache/stryker/incremental.json',
   reporters: ['clear-text', 'progress', 'html', 'json'],

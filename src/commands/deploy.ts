@@ -255,12 +255,12 @@ export async function describeLocalSource(dir: string, env: NodeJS.ProcessEnv): 
   const head = await git.exec(['rev-parse', '--verify', '--quiet', 'HEAD']);
   if (head.exitCode !== 0)
     return { url: null, commit: null, dirty: true, trailers: { repo: null, commit: null } };
-  const remote = await git.remoteUrl().catch(() => null);
-  return {
-    ...(await describeCommit(git)),
-    url: remote ? withoutCredentials(remote) : null,
-    dirty: await git.isDirty(['.']),
-  };
+  const [remote, commit, dirty] = await Promise.all([
+    git.remoteUrl().catch(() => null),
+    describeCommit(git),
+    git.isDirty(['.']),
+  ]);
+  return { ...commit, url: remote ? withoutCredentials(remote) : null, dirty };
 }
 
 async function describeCommit(git: Git): Promise<Pick<EnvSource, 'commit' | 'trailers'>> {

@@ -9,6 +9,7 @@ describe('plain-http loopback', () => {
     for (const url of [
       'http://127.0.0.1:8080/env.git',
       'http://127.255.3.4/env.git',
+      'http://127.0.10.200/env.git',
       'http://localhost:3000/env.git',
       'http://[::1]:3000/env.git',
       'http://[0:0:0:0:0:0:0:1]/env.git',
