@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { git, makeBareRemote, makeRepo, tempDir, testGitEnv } from '../helpers/git.js';
 import { packKpush, startNpmRegistry } from '../helpers/npm-registry.js';
+import { kubectl, testKubeconfig } from '../support/kube.js';
 import { runLocalAction } from './run-action.js';
 
 /**
@@ -39,6 +40,7 @@ interface Step {
   env?: Record<string, string>;
 }
 interface Job {
+  if?: string;
   needs?: string | string[];
   outputs?: Record<string, string>;
   steps: Step[];
@@ -87,16 +89,18 @@ async function runWorkflow(
   app: string,
   vars: Record<string, string>,
   secrets: Record<string, string>,
+  event: 'push' | 'schedule' = 'push',
+  extraEnv: NodeJS.ProcessEnv = {},
 ) {
   const workflow = parse(readFileSync(join(ROOT, 'examples/github', file), 'utf8')) as Workflow;
   const sha = git(app, ['rev-parse', 'HEAD']);
-  const github = { sha, ref_name: 'main', event_name: 'push', actor: 'octocat', repository: 'acme/api' };
+  const github = { sha, ref_name: 'main', event_name: event, actor: 'octocat', repository: 'acme/api' };
   const githubEnv = {
     GITHUB_ACTIONS: 'true',
     GITHUB_SHA: sha,
     GITHUB_REF: 'refs/heads/main',
     GITHUB_REF_NAME: 'main',
-    GITHUB_EVENT_NAME: 'push',
+    GITHUB_EVENT_NAME: event,
     GITHUB_REPOSITORY: 'acme/api',
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_RUN_ID: '42',
@@ -104,6 +108,8 @@ async function runWorkflow(
   const jobResults: Record<string, { outputs: Record<string, string> }> = {};
   const built: string[] = [];
   const logs: string[] = [];
+  const skipped: string[] = [];
+  const uploaded: string[] = [];
   const pending = Object.entries(workflow.jobs);
   while (pending.length > 0) {
     const index = pending.findIndex(([, job]) =>
@@ -111,6 +117,11 @@ async function runWorkflow(
     );
     if (index === -1) throw new Error(`${file}: unsatisfiable needs`);
     const [name, job] = pending.splice(index, 1)[0]!;
+    if (job.if !== undefined && !jobCondition(job.if, event)) {
+      jobResults[name] = { outputs: {} };
+      skipped.push(name);
+      continue;
+    }
     const workspace = tempDir('kpush-workspace-');
     const steps: Record<string, { outputs: Record<string, string> }> = {};
     for (const step of job.steps) {
@@ -123,6 +134,9 @@ async function runWorkflow(
         git(workspace, ['checkout', '--quiet', '--detach', sha]);
       } else if (step.uses?.startsWith('actions/setup-node@')) {
         // The machine's Node runs the steps.
+      } else if (step.uses?.startsWith('actions/upload-artifact@')) {
+        // Keeping the artifact is the runner's business: note what would be kept.
+        uploaded.push(evaluate(String(step.with?.path ?? ''), context));
       } else if (step.uses?.startsWith('docker/login-action@')) {
         // Part of the image build, which is replaced.
       } else if (step.name === 'Build and push the image') {
@@ -131,6 +145,7 @@ async function runWorkflow(
       } else if (step.uses === KPUSH_ACTION) {
         const run = await runLocalAction(evaluateAll(step.with, context), {
           ...githubEnv,
+          ...extraEnv,
           GITHUB_WORKSPACE: workspace,
         });
         logs.push(run.log);
@@ -166,7 +181,14 @@ async function runWorkflow(
     }
     jobResults[name] = { outputs: evaluateAll(job.outputs, { github, steps }) };
   }
-  return { workflow, sha, built, log: logs.join('\n') };
+  return { workflow, sha, built, skipped, uploaded, jobs: jobResults, log: logs.join('\n') };
+}
+
+/** The one job condition the examples use: `github.event_name == '<event>'`. */
+function jobCondition(condition: string, event: string): boolean {
+  const match = /^github\.event_name == '(\w+)'$/.exec(condition.trim());
+  if (!match) throw new Error(`unsupported job condition: ${condition}`);
+  return match[1] === event;
 }
 
 describe.each(['app-repo.yml', 'app-repo-npx.yml'])('examples/github/%s', (file) => {
@@ -192,5 +214,57 @@ describe.each(['app-repo.yml', 'app-repo-npx.yml'])('examples/github/%s', (file)
       'cancel-in-progress': false,
     });
     expect(run.log).not.toContain(token);
+  });
+});
+
+describe('examples/github/env-repo.yml', () => {
+  /** The example env repo (examples/env-repo), as the env repository's checkout. */
+  function exampleEnvRepo(): string {
+    const files: Record<string, string> = {};
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(join(ROOT, 'examples/env-repo', dir), { withFileTypes: true })) {
+        const path = dir ? `${dir}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) walk(path);
+        else files[path] = readFileSync(join(ROOT, 'examples/env-repo', path), 'utf8');
+      }
+    };
+    walk('');
+    return makeRepo(files);
+  }
+
+  it('deploys staging on a push, and finds no drift on the schedule', async () => {
+    const kubeconfig = readFileSync(testKubeconfig(), 'utf8');
+    const env = exampleEnvRepo();
+    const tools = { KPUSH_KUBECTL_BIN: process.env.KPUSH_KUBECTL_BIN };
+    const push = await runWorkflow(
+      'env-repo.yml',
+      env,
+      {},
+      { STAGING_KUBECONFIG: kubeconfig },
+      'push',
+      tools,
+    );
+    expect(push.skipped).toEqual(['drift']);
+    expect(push.log).toContain('created Deployment.apps staging/api');
+    expect(push.log).toContain('::set-output name=status::succeeded');
+    expect(push.uploaded).toHaveLength(1);
+    expect(readFileSync(push.uploaded[0] as string, 'utf8')).toContain('"result":"succeeded"');
+    const deployment = JSON.parse(
+      (await kubectl(['get', 'deployment', 'api', '-n', 'staging', '-o', 'json'])).stdout,
+    ) as { spec: { template: { spec: { containers: { image: string }[] } } } };
+    expect(deployment.spec.template.spec.containers[0]?.image).toBe('ghcr.io/acme/api:sha-0000000');
+
+    const schedule = await runWorkflow(
+      'env-repo.yml',
+      env,
+      {},
+      { STAGING_KUBECONFIG: kubeconfig },
+      'schedule',
+      tools,
+    );
+    expect(schedule.skipped).toEqual(['deploy']);
+    expect(schedule.log).toContain('::set-output name=exit-code::0');
+    expect(schedule.log).toContain('::set-output name=status::in-sync');
+    expect(schedule.log).not.toContain(/token:\s*(\S+)/.exec(kubeconfig)?.[1] ?? 'no-token-in-kubeconfig');
   });
 });

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { git, makeBareRemote, tempDir, testGitEnv } from '../helpers/git.js';
+import { testKubeconfig } from '../support/kube.js';
 import { packKpush, startNpmRegistry } from '../helpers/npm-registry.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -154,5 +155,31 @@ describe('GitLab component in examples/gitlab/env-repo', () => {
     };
     expect(active(push)).toEqual(['kpush-deploy']);
     expect(active(schedule)).toEqual(['kpush-drift']);
+  });
+
+  it('deploys the example env repo to a real cluster, then finds no drift on the schedule', async () => {
+    const files: Record<string, string> = {};
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(join(ROOT, 'examples/env-repo', dir), { withFileTypes: true })) {
+        const path = dir ? `${dir}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) walk(path);
+        else files[path] = readFileSync(join(ROOT, 'examples/env-repo', path), 'utf8');
+      }
+    };
+    walk('');
+    const project = projectFromExample('env-repo', files);
+    // KUBECONFIG is what the File variable of the example holds: the test cluster's kubeconfig.
+    const cluster = { KUBECONFIG: testKubeconfig(), KPUSH_KUBECTL_BIN: process.env.KPUSH_KUBECTL_BIN ?? '' };
+    const deploy = await gitlabCiLocal(project, ['kpush-deploy'], cluster);
+    expect(deploy.status, deploy.log).toBe(0);
+    expect(deploy.log).toMatch(/deployed shop to \S+ in [\d.]+s/);
+    const [audit] = findFile(project, 'kpush-audit.jsonl');
+    expect(readFileSync(audit as string, 'utf8')).toContain('"result":"succeeded"');
+    const drift = await gitlabCiLocal(project, ['kpush-drift'], {
+      ...cluster,
+      CI_PIPELINE_SOURCE: 'schedule',
+    });
+    expect(drift.status, drift.log).toBe(0);
+    expect(drift.log).toMatch(/no drift|in sync|match/i);
   });
 });

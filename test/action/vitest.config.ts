@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/action/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 60_000,
+    // The env-repo example deploys to the real control plane, as the e2e tests do.
+    globalSetup: ['test/support/cluster-global-setup.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 600_000,
   },
 });
