@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { git, makeBareRemote, makeRepo, tempDir, testGitEnv } from '../helpers/git.js';
 import { packKpush, startNpmRegistry } from '../helpers/npm-registry.js';
 import { kubectl, testKubeconfig } from '../support/kube.js';
-import { runLocalAction } from './run-action.js';
+import { exampleEnvRepoFiles, runLocalAction } from './run-action.js';
 
 /**
  * The example workflows of examples/github, run job by job and step by step the way the runner
@@ -218,23 +218,9 @@ describe.each(['app-repo.yml', 'app-repo-npx.yml'])('examples/github/%s', (file)
 });
 
 describe('examples/github/env-repo.yml', () => {
-  /** The example env repo (examples/env-repo), as the env repository's checkout. */
-  function exampleEnvRepo(): string {
-    const files: Record<string, string> = {};
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(join(ROOT, 'examples/env-repo', dir), { withFileTypes: true })) {
-        const path = dir ? `${dir}/${entry.name}` : entry.name;
-        if (entry.isDirectory()) walk(path);
-        else files[path] = readFileSync(join(ROOT, 'examples/env-repo', path), 'utf8');
-      }
-    };
-    walk('');
-    return makeRepo(files);
-  }
-
   it('deploys staging on a push, and finds no drift on the schedule', async () => {
     const kubeconfig = readFileSync(testKubeconfig(), 'utf8');
-    const env = exampleEnvRepo();
+    const env = makeRepo(exampleEnvRepoFiles());
     const tools = { KPUSH_KUBECTL_BIN: process.env.KPUSH_KUBECTL_BIN };
     const push = await runWorkflow(
       'env-repo.yml',

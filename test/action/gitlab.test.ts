@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { git, makeBareRemote, tempDir, testGitEnv } from '../helpers/git.js';
 import { testKubeconfig } from '../support/kube.js';
+import { exampleEnvRepoFiles } from './run-action.js';
 import { packKpush, startNpmRegistry } from '../helpers/npm-registry.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -158,16 +159,7 @@ describe('GitLab component in examples/gitlab/env-repo', () => {
   });
 
   it('deploys the example env repo to a real cluster, then finds no drift on the schedule', async () => {
-    const files: Record<string, string> = {};
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(join(ROOT, 'examples/env-repo', dir), { withFileTypes: true })) {
-        const path = dir ? `${dir}/${entry.name}` : entry.name;
-        if (entry.isDirectory()) walk(path);
-        else files[path] = readFileSync(join(ROOT, 'examples/env-repo', path), 'utf8');
-      }
-    };
-    walk('');
-    const project = projectFromExample('env-repo', files);
+    const project = projectFromExample('env-repo', exampleEnvRepoFiles());
     // KUBECONFIG is what the File variable of the example holds: the test cluster's kubeconfig.
     const cluster = { KUBECONFIG: testKubeconfig(), KPUSH_KUBECTL_BIN: process.env.KPUSH_KUBECTL_BIN ?? '' };
     const deploy = await gitlabCiLocal(project, ['kpush-deploy'], cluster);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { tempDir, testGitEnv } from '../helpers/git.js';
@@ -139,4 +139,19 @@ function parseSetOutputLines(log: string): Record<string, string> {
     } else current = null;
   }
   return outputs;
+}
+
+/** The files of examples/env-repo (path → content), to make an env repository of. */
+export function exampleEnvRepoFiles(): Record<string, string> {
+  const root = join(ACTION_DIR, 'examples/env-repo');
+  const files: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = dir ? `${dir}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(path);
+      else files[path] = readFileSync(join(root, path), 'utf8');
+    }
+  };
+  walk('');
+  return files;
 }
