@@ -95,7 +95,13 @@ const ORIGINS = new WeakMap<Command, Map<string, string>>();
  * commander's `preSubcommand` hook: sets values from kpush.yaml, then from KPUSH_* variables,
  * before the subcommand parses its flags (so a required option may come from either).
  */
-export function optionLayers(cwd: string, env: NodeJS.ProcessEnv, parsers: OptionParsers) {
+export function optionLayers(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  parsers: OptionParsers,
+  /** Every subcommand with its flags (the CLI builds only the invoked one): checks the whole file. */
+  everyCommand: (program: Command) => readonly Command[] = (program) => program.commands,
+) {
   return async (program: Command, command: Command): Promise<void> => {
     const options = configurableOptions(command, parsers);
     const origins = new Map<string, string>();
@@ -110,7 +116,7 @@ export function optionLayers(cwd: string, env: NodeJS.ProcessEnv, parsers: Optio
       const display = relative(cwd, file).startsWith('..') ? file : relative(cwd, file);
       const { readConfigFile } = await import('./config-file.js');
       const commands = new Map(
-        program.commands.map((each) => [each.name(), configurableOptions(each, parsers)]),
+        everyCommand(program).map((each) => [each.name(), configurableOptions(each, parsers)]),
       );
       for (const { attribute, value, line } of await readConfigFile(
         file,

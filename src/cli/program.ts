@@ -12,7 +12,7 @@ import { type CliIO, type CommandContext, createContext, type GlobalOptions } fr
 import { type OptionParsers, optionLayers, reportOptionSources } from './option-layers.js';
 import { DEFAULT_RETRY } from '../core/bump/retry.js';
 import { TAG_STRATEGIES } from '../core/tag/strategies.js';
-import { FORGE_KINDS } from '../core/bump/pull-request.js';
+import { FORGE_KINDS } from '../core/bump/forge-kinds.js';
 
 /**
  * Commander wiring only: flags, help and examples. Each subcommand's module is imported when it
@@ -25,7 +25,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
     reportOptionSources(command, context.reporter, OPTION_PARSERS);
     return context;
   };
-  const program = buildProgram(io, contextFor);
+  const program = buildProgram(io, contextFor, invokedCommand(argv) ?? '');
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCode.Success;
@@ -34,7 +34,12 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
   }
 }
 
-export function buildProgram(io: CliIO, contextFor: (command: Command) => CommandContext): Command {
+/** The CLI; `only` builds just that subcommand's flags ('' none), the rest are listed by name. */
+export function buildProgram(
+  io: CliIO,
+  contextFor: (command: Command) => CommandContext,
+  only?: string,
+): Command {
   const program = new Command('kpush')
     .description('Push-based GitOps for CI pipelines: tag images, bump manifests, deploy.')
     .version(pkg.version, '-V, --version')
@@ -51,250 +56,328 @@ export function buildProgram(io: CliIO, contextFor: (command: Command) => Comman
     })
     .addHelpText('after', EXIT_CODES_HELP)
     // kpush.yaml and KPUSH_* variables, before the subcommand parses its flags.
-    .hook('preSubcommand', optionLayers(io.cwd, io.env, OPTION_PARSERS));
-
-  program
-    .command('build-tag')
-    .description('Compute the image tag from git state and hand it to the pipeline.')
-    .addOption(
-      new Option('-s, --strategy <name>', 'how to derive the tag').choices(TAG_STRATEGIES).default('sha'),
-    )
-    .option(
-      '-t, --template <template>',
-      'tag template, e.g. "{{branch}}-{{sha7}}" (overrides --strategy)',
-      nonEmpty,
-    )
-    .addOption(
-      new Option('--fallback <name>', 'strategy to use when --strategy semver finds no tag on HEAD').choices(
-        TAG_STRATEGIES.filter((name) => name !== 'semver'),
+    .hook(
+      'preSubcommand',
+      optionLayers(io.cwd, io.env, OPTION_PARSERS, () =>
+        only === undefined ? program.commands : buildProgram(io, contextFor).commands,
       ),
-    )
-    .option('--context <path>', 'build context for --strategy content (and {{content}})', nonEmpty)
-    .option('-C, --cwd <dir>', 'git repository to read (default: current directory)', nonEmpty)
-    .option('--require-clean', 'fail instead of appending -dirty when the work tree has changes', false)
-    .option('--dotenv <file>', 'also write KPUSH_TAG, KPUSH_SHA, KPUSH_BRANCH to this dotenv file', nonEmpty)
-    .addHelpText('after', BUILD_TAG_EXAMPLES)
-    .action(async (options: BuildTagOptions, command: Command) => {
-      const { buildTagCommand } = await import('./build-tag.js');
-      await buildTagCommand(options, contextFor(command));
-    });
+    );
 
-  program
-    .command('bump-manifest')
-    .description('Rewrite image references in an environment repo, commit and push.')
-    .requiredOption('-r, --repo <url-or-path>', 'environment repository (git URL or local path)', nonEmpty)
-    .requiredOption('-i, --image <ref>', 'new image reference, repeatable: repo:tag, repo@digest', collect)
-    .option('-p, --path <path>', 'limit the scan to this file or directory, repeatable', collectNonEmpty, [])
-    .option('-b, --branch <name>', "branch to update (default: the remote's default branch)", nonEmpty)
-    .option(
-      '-m, --message <template>',
-      'commit message template ({{summary}}, {{changes}}, {{images}}, ...)',
-      nonEmpty,
-    )
-    .option(
-      '--author <name <email>>',
-      'commit author (default: CI actor, else "kpush <kpush@localhost>")',
-      nonEmpty,
-    )
-    .option('--dry-run', 'print the diff that would be pushed; change nothing', false)
-    .option('--allow-no-match', 'exit 0 when an --image matches nothing', false)
-    .option('--include-ci-files', 'also rewrite CI configuration (.github/, .gitlab-ci.yml, …)', false)
-    .option('--allow-older', 'replace a value even when a newer source build wrote it', false)
-    .option('--pull-request', 'push to a branch of its own and open or update a pull request', false)
-    .option('--pr-branch <name>', 'with --pull-request: the branch (default: kpush/<image>-<env>)', nonEmpty)
-    .option('--pr-label <label>', 'with --pull-request: a label, repeatable', collectNonEmpty, [])
-    .option(
-      '--pr-reviewer <user>',
-      'with --pull-request: a reviewer (org/team for a team), repeatable',
-      collectNonEmpty,
-      [],
-    )
-    .option('--auto-merge', 'with --pull-request: merge once required checks pass', false)
-    .addOption(
-      new Option('--forge <kind>', 'with --pull-request: the forge, when --repo does not tell').choices(
-        FORGE_KINDS,
-      ),
-    )
-    .option(
-      '--api-url <url>',
-      'with --pull-request: API base URL (GitHub Enterprise, self-managed GitLab, Gitea)',
-      nonEmpty,
-    )
-    .option(
-      '--max-attempts <n>',
-      'push attempts when other pipelines move the branch',
-      positiveInt,
-      DEFAULT_RETRY.maxAttempts,
-    )
-    .option(
-      '--retry-timeout <seconds>',
-      'give up retrying after this long',
-      positiveInt,
-      DEFAULT_RETRY.deadlineMs / 1000,
-    )
-    .addHelpText('after', BUMP_MANIFEST_EXAMPLES)
-    .action(async (options: BumpManifestOptions, command: Command) => {
-      const { bumpManifestCommand } = await import('./bump-manifest.js');
-      await bumpManifestCommand(options, contextFor(command));
-    });
-
-  program
-    .command('deploy')
-    .description('Apply the env repo to a cluster with server-side apply, wait for rollout, record it.')
-    .argument('[dir]', 'directory to deploy (default: current directory)')
-    .option('-r, --repo <url-or-path>', 'clone this environment repository instead of reading a directory')
-    .option('--ref <rev>', 'branch, tag or commit of --repo (default: its default branch)')
-    .option('-p, --path <subdir>', 'directory inside the source to render')
-    .option(
-      '-a, --app <name>',
-      'name of this deploy unit: scopes prune, records and history (required; with --helm: the release name)',
-    )
-    .option('-n, --namespace <ns>', "namespace for objects that name none (default: the context's)")
-    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
-    .option(
-      '--context <name>',
-      'kubeconfig context; repeat to deploy to several clusters in parallel',
-      collect,
-      [],
-    )
-    .option(
-      '--dry-run',
-      'server-side dry run of the whole plan: print diffs and a summary, change nothing',
-      false,
-    )
-    .option('--diff', 'print the diff of each object before applying it', false)
-    .option(
-      '--prune',
-      'delete objects an earlier deploy of this --app applied that are gone from the source',
-      false,
-    )
-    .option(
-      '--allow-empty',
-      'with --prune, accept a source with no objects (deletes everything of --app)',
-      false,
-    )
-    .option(
-      '--prune-namespaces-and-crds',
-      'let --prune delete Namespaces and CustomResourceDefinitions',
-      false,
-    )
-    .option('--wait', 'wait until every object is ready (default)', true)
-    .option('--no-wait', 'return after applying')
-    .option('--timeout <duration>', 'how long to wait for readiness, e.g. 90s, 5m', durationMs, 300_000)
-    .option('--field-manager <name>', 'server-side apply field manager', 'kpush')
-    .option('--force-conflicts', 'take ownership of fields another manager set', false)
-    .option('--audit-file <file>', 'append the audit record (one JSON line) to this file')
-    .option(
-      '--helm <chart>',
-      'deploy a Helm chart with helm upgrade --install: a directory, .tgz, repo/chart or oci://…',
-    )
-    .option('--release <name>', 'with --helm: the Helm release to install or upgrade')
-    .option(
-      '--values <file>',
-      'with --helm: a values file, relative to the deploy directory; repeatable',
-      collect,
-      [],
-    )
-    .option('--set <key=value>', 'with --helm: a value, e.g. image.tag=1.4.2; repeatable', collect, [])
-    .option('--chart-version <version>', 'with --helm: the chart version (constraint) to use')
-    .option('--helm-bin <path>', 'with --helm: the helm binary (default: KPUSH_HELM_BIN, else helm on PATH)')
-    .addHelpText('after', DEPLOY_EXAMPLES)
-    .action(async (dir: string | undefined, options: DeployOptions, command: Command) => {
-      const { deployCommand } = await import('./deploy.js');
-      await deployCommand(dir, options, contextFor(command));
-    });
-
-  program
-    .command('history')
-    .description('Show the deploys of an app recorded in the cluster, newest first.')
-    .requiredOption('-a, --app <name>', 'the --app given to deploy')
-    .option('-n, --namespace <ns>', "namespace of the app's records (default: the context's)")
-    .option('--kubeconfig <file>', 'kubeconfig file')
-    .option('--context <name>', 'kubeconfig context')
-    .action(async (options: HistoryOptions, command: Command) => {
-      const { historyCommand } = await import('./history.js');
-      await historyCommand(options, contextFor(command));
-    });
-
-  program
-    .command('drift')
-    .description(
-      'Compare the cluster with the env repo: changed fields and who changed them, missing and leftover objects.',
-    )
-    .argument('[dir]', 'directory to compare (default: current directory)')
-    .option('-r, --repo <url-or-path>', 'clone this environment repository instead of reading a directory')
-    .option('--ref <rev>', 'branch, tag or commit of --repo (default: its default branch)')
-    .option('-p, --path <subdir>', 'directory inside the source to render')
-    .requiredOption('-a, --app <name>', 'the --app given to deploy')
-    .option('-n, --namespace <ns>', "namespace for objects that name none (default: the context's)")
-    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
-    .option('--context <name>', 'kubeconfig context; repeat to check several clusters', collect, [])
-    .option('--field-manager <name>', 'the field manager deploy uses', 'kpush')
-    .option('--fix', 'after reporting, re-deploy the same source, taking back the drifted fields', false)
-    .option('--prune', 'with --fix, also delete objects no longer in the repo', false)
-    .option('--wait', 'with --fix, wait until every object is ready (default)', true)
-    .option('--no-wait', 'with --fix, return after applying')
-    .option('--timeout <duration>', 'with --fix, how long to wait for readiness', durationMs, 300_000)
-    .option('--audit-file <file>', "with --fix, append the fix's deploy record to this file")
-    .addHelpText('after', DRIFT_EXAMPLES)
-    .action(async (dir: string | undefined, options: DriftOptions, command: Command) => {
-      const { driftCommand } = await import('./drift.js');
-      await driftCommand(dir, options, contextFor(command));
-    });
-
-  program
-    .command('rollback')
-    .description('Restore an earlier env repo revision: commit, push (never force), deploy and wait.')
-    .option(
-      '-r, --repo <url-or-path>',
-      'environment repository (git URL or local path; not with --helm-native)',
-      nonEmpty,
-    )
-    .requiredOption('-a, --app <name>', 'the --app given to deploy')
-    .option('--to <commit>', 'env commit to restore (--helm-native: Helm revision)')
-    .option('--steps <n>', 'go this many successful deploys back (default 1)', positiveInt)
-    .option('--reason <text>', 'why: goes into the commit message and the deploy record')
-    .option('-b, --branch <name>', "branch to commit to (default: the remote's default branch)")
-    .option('-p, --path <subdir>', 'directory to restore and deploy (default: the one the last deploy used)')
-    .option('-n, --namespace <ns>', "the app's namespace (default: where its deploy records are)")
-    .option('--kubeconfig <file>', 'kubeconfig file')
-    .option('--context <name>', 'kubeconfig context')
-    .option('--dry-run', 'show the planned commit and a deploy dry run; push nothing', false)
-    .option('--helm-native', 'for Helm releases: `helm rollback` to the earlier revision instead', false)
-    .option('--helm-bin <path>', 'helm binary for --helm-native (default: helm on PATH)')
-    .option('--author <name <email>>', 'commit author (default: git identity, else CI actor)', nonEmpty)
-    .option(
-      '--max-attempts <n>',
-      'push attempts when other pipelines move the branch',
-      positiveInt,
-      DEFAULT_RETRY.maxAttempts,
-    )
-    .option(
-      '--retry-timeout <seconds>',
-      'give up retrying after this long',
-      positiveInt,
-      DEFAULT_RETRY.deadlineMs / 1000,
-    )
-    .option('--wait', 'wait until every object is ready (default)', true)
-    .option('--no-wait', 'return after applying')
-    .option('--timeout <duration>', 'how long to wait for readiness, e.g. 90s, 5m', durationMs, 300_000)
-    .option('--prune', 'delete objects the restored revision no longer has', false)
-    .option('--allow-empty', 'with --prune, accept a revision with no objects', false)
-    .option(
-      '--prune-namespaces-and-crds',
-      'let --prune delete Namespaces and CustomResourceDefinitions',
-      false,
-    )
-    .option('--field-manager <name>', 'server-side apply field manager', 'kpush')
-    .option('--force-conflicts', 'take ownership of fields another manager set', false)
-    .option('--audit-file <file>', 'append the audit record (one JSON line) to this file')
-    .addHelpText('after', ROLLBACK_EXAMPLES)
-    .action(async (options: RollbackOptions, command: Command) => {
-      const { rollbackCommand } = await import('./rollback.js');
-      await rollbackCommand(options, contextFor(command));
-    });
+  // Only the invoked subcommand gets its options built: the others are listed by name and
+  // description, so `kpush --version` and `kpush bump-manifest --help` build one command or none.
+  for (const { name, description, define } of COMMANDS) {
+    const command = program.command(name).description(description);
+    if (only === undefined || only === name) define(command, contextFor);
+  }
 
   return program;
+}
+
+/** Each subcommand: its name, what it does, and its flags and action, built only when it runs. */
+const COMMANDS: {
+  name: string;
+  description: string;
+  define: (command: Command, contextFor: (command: Command) => CommandContext) => void;
+}[] = [
+  {
+    name: 'build-tag',
+    description: 'Compute the image tag from git state and hand it to the pipeline.',
+    define: (command, contextFor) => {
+      command
+        .addOption(
+          new Option('-s, --strategy <name>', 'how to derive the tag').choices(TAG_STRATEGIES).default('sha'),
+        )
+        .option(
+          '-t, --template <template>',
+          'tag template, e.g. "{{branch}}-{{sha7}}" (overrides --strategy)',
+          nonEmpty,
+        )
+        .addOption(
+          new Option(
+            '--fallback <name>',
+            'strategy to use when --strategy semver finds no tag on HEAD',
+          ).choices(TAG_STRATEGIES.filter((name) => name !== 'semver')),
+        )
+        .option('--context <path>', 'build context for --strategy content (and {{content}})', nonEmpty)
+        .option('-C, --cwd <dir>', 'git repository to read (default: current directory)', nonEmpty)
+        .option('--require-clean', 'fail instead of appending -dirty when the work tree has changes', false)
+        .option(
+          '--dotenv <file>',
+          'also write KPUSH_TAG, KPUSH_SHA, KPUSH_BRANCH to this dotenv file',
+          nonEmpty,
+        )
+        .addHelpText('after', BUILD_TAG_EXAMPLES)
+        .action(async (options: BuildTagOptions, command: Command) => {
+          const { buildTagCommand } = await import('./build-tag.js');
+          await buildTagCommand(options, contextFor(command));
+        });
+    },
+  },
+  {
+    name: 'bump-manifest',
+    description: 'Rewrite image references in an environment repo, commit and push.',
+    define: (command, contextFor) => {
+      command
+        .requiredOption(
+          '-r, --repo <url-or-path>',
+          'environment repository (git URL or local path)',
+          nonEmpty,
+        )
+        .requiredOption(
+          '-i, --image <ref>',
+          'new image reference, repeatable: repo:tag, repo@digest',
+          collect,
+        )
+        .option(
+          '-p, --path <path>',
+          'limit the scan to this file or directory, repeatable',
+          collectNonEmpty,
+          [],
+        )
+        .option('-b, --branch <name>', "branch to update (default: the remote's default branch)", nonEmpty)
+        .option(
+          '-m, --message <template>',
+          'commit message template ({{summary}}, {{changes}}, {{images}}, ...)',
+          nonEmpty,
+        )
+        .option(
+          '--author <name <email>>',
+          'commit author (default: CI actor, else "kpush <kpush@localhost>")',
+          nonEmpty,
+        )
+        .option('--dry-run', 'print the diff that would be pushed; change nothing', false)
+        .option('--allow-no-match', 'exit 0 when an --image matches nothing', false)
+        .option('--include-ci-files', 'also rewrite CI configuration (.github/, .gitlab-ci.yml, …)', false)
+        .option('--allow-older', 'replace a value even when a newer source build wrote it', false)
+        .option('--pull-request', 'push to a branch of its own and open or update a pull request', false)
+        .option(
+          '--pr-branch <name>',
+          'with --pull-request: the branch (default: kpush/<image>-<env>)',
+          nonEmpty,
+        )
+        .option('--pr-label <label>', 'with --pull-request: a label, repeatable', collectNonEmpty, [])
+        .option(
+          '--pr-reviewer <user>',
+          'with --pull-request: a reviewer (org/team for a team), repeatable',
+          collectNonEmpty,
+          [],
+        )
+        .option('--auto-merge', 'with --pull-request: merge once required checks pass', false)
+        .addOption(
+          new Option('--forge <kind>', 'with --pull-request: the forge, when --repo does not tell').choices(
+            FORGE_KINDS,
+          ),
+        )
+        .option(
+          '--api-url <url>',
+          'with --pull-request: API base URL (GitHub Enterprise, self-managed GitLab, Gitea)',
+          nonEmpty,
+        )
+        .option(
+          '--max-attempts <n>',
+          'push attempts when other pipelines move the branch',
+          positiveInt,
+          DEFAULT_RETRY.maxAttempts,
+        )
+        .option(
+          '--retry-timeout <seconds>',
+          'give up retrying after this long',
+          positiveInt,
+          DEFAULT_RETRY.deadlineMs / 1000,
+        )
+        .addHelpText('after', BUMP_MANIFEST_EXAMPLES)
+        .action(async (options: BumpManifestOptions, command: Command) => {
+          const { bumpManifestCommand } = await import('./bump-manifest.js');
+          await bumpManifestCommand(options, contextFor(command));
+        });
+    },
+  },
+  {
+    name: 'deploy',
+    description: 'Apply the env repo to a cluster with server-side apply, wait for rollout, record it.',
+    define: (command, contextFor) => {
+      command
+        .argument('[dir]', 'directory to deploy (default: current directory)')
+        .option(
+          '-r, --repo <url-or-path>',
+          'clone this environment repository instead of reading a directory',
+        )
+        .option('--ref <rev>', 'branch, tag or commit of --repo (default: its default branch)')
+        .option('-p, --path <subdir>', 'directory inside the source to render')
+        .option(
+          '-a, --app <name>',
+          'name of this deploy unit: scopes prune, records and history (required; with --helm: the release name)',
+        )
+        .option('-n, --namespace <ns>', "namespace for objects that name none (default: the context's)")
+        .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
+        .option(
+          '--context <name>',
+          'kubeconfig context; repeat to deploy to several clusters in parallel',
+          collect,
+          [],
+        )
+        .option(
+          '--dry-run',
+          'server-side dry run of the whole plan: print diffs and a summary, change nothing',
+          false,
+        )
+        .option('--diff', 'print the diff of each object before applying it', false)
+        .option(
+          '--prune',
+          'delete objects an earlier deploy of this --app applied that are gone from the source',
+          false,
+        )
+        .option(
+          '--allow-empty',
+          'with --prune, accept a source with no objects (deletes everything of --app)',
+          false,
+        )
+        .option(
+          '--prune-namespaces-and-crds',
+          'let --prune delete Namespaces and CustomResourceDefinitions',
+          false,
+        )
+        .option('--wait', 'wait until every object is ready (default)', true)
+        .option('--no-wait', 'return after applying')
+        .option('--timeout <duration>', 'how long to wait for readiness, e.g. 90s, 5m', durationMs, 300_000)
+        .option('--field-manager <name>', 'server-side apply field manager', 'kpush')
+        .option('--force-conflicts', 'take ownership of fields another manager set', false)
+        .option('--audit-file <file>', 'append the audit record (one JSON line) to this file')
+        .option(
+          '--helm <chart>',
+          'deploy a Helm chart with helm upgrade --install: a directory, .tgz, repo/chart or oci://…',
+        )
+        .option('--release <name>', 'with --helm: the Helm release to install or upgrade')
+        .option(
+          '--values <file>',
+          'with --helm: a values file, relative to the deploy directory; repeatable',
+          collect,
+          [],
+        )
+        .option('--set <key=value>', 'with --helm: a value, e.g. image.tag=1.4.2; repeatable', collect, [])
+        .option('--chart-version <version>', 'with --helm: the chart version (constraint) to use')
+        .option(
+          '--helm-bin <path>',
+          'with --helm: the helm binary (default: KPUSH_HELM_BIN, else helm on PATH)',
+        )
+        .addHelpText('after', DEPLOY_EXAMPLES)
+        .action(async (dir: string | undefined, options: DeployOptions, command: Command) => {
+          const { deployCommand } = await import('./deploy.js');
+          await deployCommand(dir, options, contextFor(command));
+        });
+    },
+  },
+  {
+    name: 'history',
+    description: 'Show the deploys of an app recorded in the cluster, newest first.',
+    define: (command, contextFor) => {
+      command
+        .requiredOption('-a, --app <name>', 'the --app given to deploy')
+        .option('-n, --namespace <ns>', "namespace of the app's records (default: the context's)")
+        .option('--kubeconfig <file>', 'kubeconfig file')
+        .option('--context <name>', 'kubeconfig context')
+        .action(async (options: HistoryOptions, command: Command) => {
+          const { historyCommand } = await import('./history.js');
+          await historyCommand(options, contextFor(command));
+        });
+    },
+  },
+  {
+    name: 'drift',
+    description:
+      'Compare the cluster with the env repo: changed fields and who changed them, missing and leftover objects.',
+    define: (command, contextFor) => {
+      command
+        .argument('[dir]', 'directory to compare (default: current directory)')
+        .option(
+          '-r, --repo <url-or-path>',
+          'clone this environment repository instead of reading a directory',
+        )
+        .option('--ref <rev>', 'branch, tag or commit of --repo (default: its default branch)')
+        .option('-p, --path <subdir>', 'directory inside the source to render')
+        .requiredOption('-a, --app <name>', 'the --app given to deploy')
+        .option('-n, --namespace <ns>', "namespace for objects that name none (default: the context's)")
+        .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
+        .option('--context <name>', 'kubeconfig context; repeat to check several clusters', collect, [])
+        .option('--field-manager <name>', 'the field manager deploy uses', 'kpush')
+        .option('--fix', 'after reporting, re-deploy the same source, taking back the drifted fields', false)
+        .option('--prune', 'with --fix, also delete objects no longer in the repo', false)
+        .option('--wait', 'with --fix, wait until every object is ready (default)', true)
+        .option('--no-wait', 'with --fix, return after applying')
+        .option('--timeout <duration>', 'with --fix, how long to wait for readiness', durationMs, 300_000)
+        .option('--audit-file <file>', "with --fix, append the fix's deploy record to this file")
+        .addHelpText('after', DRIFT_EXAMPLES)
+        .action(async (dir: string | undefined, options: DriftOptions, command: Command) => {
+          const { driftCommand } = await import('./drift.js');
+          await driftCommand(dir, options, contextFor(command));
+        });
+    },
+  },
+  {
+    name: 'rollback',
+    description: 'Restore an earlier env repo revision: commit, push (never force), deploy and wait.',
+    define: (command, contextFor) => {
+      command
+        .option(
+          '-r, --repo <url-or-path>',
+          'environment repository (git URL or local path; not with --helm-native)',
+          nonEmpty,
+        )
+        .requiredOption('-a, --app <name>', 'the --app given to deploy')
+        .option('--to <commit>', 'env commit to restore (--helm-native: Helm revision)')
+        .option('--steps <n>', 'go this many successful deploys back (default 1)', positiveInt)
+        .option('--reason <text>', 'why: goes into the commit message and the deploy record')
+        .option('-b, --branch <name>', "branch to commit to (default: the remote's default branch)")
+        .option(
+          '-p, --path <subdir>',
+          'directory to restore and deploy (default: the one the last deploy used)',
+        )
+        .option('-n, --namespace <ns>', "the app's namespace (default: where its deploy records are)")
+        .option('--kubeconfig <file>', 'kubeconfig file')
+        .option('--context <name>', 'kubeconfig context')
+        .option('--dry-run', 'show the planned commit and a deploy dry run; push nothing', false)
+        .option('--helm-native', 'for Helm releases: `helm rollback` to the earlier revision instead', false)
+        .option('--helm-bin <path>', 'helm binary for --helm-native (default: helm on PATH)')
+        .option('--author <name <email>>', 'commit author (default: git identity, else CI actor)', nonEmpty)
+        .option(
+          '--max-attempts <n>',
+          'push attempts when other pipelines move the branch',
+          positiveInt,
+          DEFAULT_RETRY.maxAttempts,
+        )
+        .option(
+          '--retry-timeout <seconds>',
+          'give up retrying after this long',
+          positiveInt,
+          DEFAULT_RETRY.deadlineMs / 1000,
+        )
+        .option('--wait', 'wait until every object is ready (default)', true)
+        .option('--no-wait', 'return after applying')
+        .option('--timeout <duration>', 'how long to wait for readiness, e.g. 90s, 5m', durationMs, 300_000)
+        .option('--prune', 'delete objects the restored revision no longer has', false)
+        .option('--allow-empty', 'with --prune, accept a revision with no objects', false)
+        .option(
+          '--prune-namespaces-and-crds',
+          'let --prune delete Namespaces and CustomResourceDefinitions',
+          false,
+        )
+        .option('--field-manager <name>', 'server-side apply field manager', 'kpush')
+        .option('--force-conflicts', 'take ownership of fields another manager set', false)
+        .option('--audit-file <file>', 'append the audit record (one JSON line) to this file')
+        .addHelpText('after', ROLLBACK_EXAMPLES)
+        .action(async (options: RollbackOptions, command: Command) => {
+          const { rollbackCommand } = await import('./rollback.js');
+          await rollbackCommand(options, contextFor(command));
+        });
+    },
+  },
+];
+
+/** The subcommand argv names (`kpush [globals] <command>` or `kpush help <command>`), if any. */
+function invokedCommand(argv: readonly string[]): string | undefined {
+  const positional = argv.filter((arg) => !arg.startsWith('-'));
+  const [first, second] = positional;
+  return first === 'help' ? second : first;
 }
 
 function durationMs(value: string): number {

@@ -5,8 +5,9 @@
 import { UsageError } from '../../errors.js';
 import type { ImageReference } from '../image-ref.js';
 
-export const FORGE_KINDS = ['github', 'gitlab', 'gitea'] as const;
-export type ForgeKind = (typeof FORGE_KINDS)[number];
+import type { ForgeKind } from './forge-kinds.js';
+
+export { FORGE_KINDS, type ForgeKind } from './forge-kinds.js';
 
 export interface ForgeLocation {
   kind: ForgeKind;
