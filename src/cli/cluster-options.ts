@@ -44,6 +44,35 @@ export function checkSource(
   }
 }
 
+/** The source and cluster options deploy and drift share. */
+export interface ClusterSourceOptions {
+  app: string;
+  repo?: string | undefined;
+  ref?: string | undefined;
+  path?: string | undefined;
+  namespace?: string | undefined;
+  kubeconfig?: string | undefined;
+  fieldManager?: string | undefined;
+  auditFile?: string | undefined;
+  context: string[];
+}
+
+/** An app name, a directory or --repo, and no empty value among the shared options. */
+export function checkClusterSource(dir: string | undefined, options: ClusterSourceOptions): void {
+  checkAppName(options.app);
+  checkSource(dir, options.repo, options.ref);
+  checkNotEmpty([
+    ['--repo', options.repo],
+    ['--ref', options.ref],
+    ['--path', options.path],
+    ['--namespace', options.namespace],
+    ['--kubeconfig', options.kubeconfig],
+    ['--field-manager', options.fieldManager],
+    ['--audit-file', options.auditFile],
+    ...options.context.map((name) => ['--context', name] as const),
+  ]);
+}
+
 /** What deploy, drift and rollback get from the CLI: the outside world, and where diffs go. */
 export function deployDeps(context: CommandContext): DeployDeps {
   return {

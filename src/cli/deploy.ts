@@ -1,7 +1,7 @@
 import { type DeployOutcome, deploy } from '../commands/deploy.js';
 import { diffSummary } from '../commands/deploy-summary.js';
 import { KpushError, UsageError } from '../errors.js';
-import { checkAppName, checkNotEmpty, checkSource, deployDeps } from './cluster-options.js';
+import { checkClusterSource, deployDeps } from './cluster-options.js';
 import type { CommandContext } from './context.js';
 
 export interface DeployOptions {
@@ -92,18 +92,7 @@ function refuseHelmOnlyFlags(options: DeployOptions): void {
 }
 
 export function checkOptions(dir: string | undefined, options: DeployOptions & { app: string }): void {
-  checkAppName(options.app);
-  checkSource(dir, options.repo, options.ref);
-  checkNotEmpty([
-    ['--repo', options.repo],
-    ['--ref', options.ref],
-    ['--path', options.path],
-    ['--namespace', options.namespace],
-    ['--kubeconfig', options.kubeconfig],
-    ['--field-manager', options.fieldManager],
-    ['--audit-file', options.auditFile],
-    ...options.context.map((name) => ['--context', name] as const),
-  ]);
+  checkClusterSource(dir, options);
 }
 
 function render(outcome: DeployOutcome, context: CommandContext): void {

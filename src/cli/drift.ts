@@ -1,7 +1,7 @@
 import { drift } from '../commands/drift.js';
 import { driftLines } from '../core/deploy/drift.js';
 import { DriftFoundError, KpushError, UsageError } from '../errors.js';
-import { checkAppName, checkNotEmpty, checkSource, deployDeps } from './cluster-options.js';
+import { checkClusterSource, deployDeps } from './cluster-options.js';
 import type { CommandContext } from './context.js';
 
 export interface DriftOptions {
@@ -93,18 +93,7 @@ export async function driftCommand(
 }
 
 function checkOptions(dir: string | undefined, options: DriftOptions): void {
-  checkAppName(options.app);
-  checkSource(dir, options.repo, options.ref);
-  checkNotEmpty([
-    ['--repo', options.repo],
-    ['--ref', options.ref],
-    ['--path', options.path],
-    ['--namespace', options.namespace],
-    ['--kubeconfig', options.kubeconfig],
-    ['--field-manager', options.fieldManager],
-    ['--audit-file', options.auditFile],
-    ...options.context.map((name) => ['--context', name] as const),
-  ]);
+  checkClusterSource(dir, options);
   if (options.prune && !options.fix)
     throw new UsageError('--prune needs --fix', {
       hint: 'drift only reports; --fix --prune also deletes what left the repo.',
