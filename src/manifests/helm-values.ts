@@ -56,6 +56,14 @@ interface ImageMap {
 function updateImageMap(image: ImageMap, tag: FoundPair): void {
   const { source, findings, map, target } = image;
   const changesBefore = findings.valueChanges;
+  // A plain tag that YAML reads as a number (`1e3`, `1.10`) is quoted even when its text stays:
+  // what a template renders changes, so it counts as a change for the pins below.
+  const tagNode = asEditableScalar(dereference(source, tag.pair.value));
+  const retyped =
+    target.tag !== null &&
+    tagNode?.type === 'PLAIN' &&
+    tagNode.value !== null &&
+    typeof tagNode.value !== 'string';
   if (target.tag !== null) findings.setFound(target, tag, target.tag);
   const sha = lookupPair(source, map, 'sha');
   const digest = lookupPair(source, map, 'digest');
@@ -65,7 +73,7 @@ function updateImageMap(image: ImageMap, tag: FoundPair): void {
   if (sha) setSha(image, sha);
   // The chroot variant's digest pins the old release once anything else here changed.
   const chroot = lookupPair(source, map, 'digestChroot');
-  if (chroot && findings.valueChanges > changesBefore) setOrEmpty(image, chroot, null);
+  if (chroot && (findings.valueChanges > changesBefore || retyped)) setOrEmpty(image, chroot, null);
 }
 
 function insertDigest({ source, findings, map, target }: ImageMap, tag: FoundPair): void {

@@ -158,6 +158,14 @@ describe('chart layouts', () => {
     );
   });
 
+  it('drops the chroot digest when only the quoting changes what a number-like tag renders as', () => {
+    const source = `image:\n  repository: ingress-nginx/controller\n  tag: 1e3\n  digestChroot: ${OLD_DIGEST}\n`;
+    // `1e3` read as YAML is the number 1000; the requested tag is the string "1e3".
+    expect(bump(source, ['ingress-nginx/controller:1e3']).output).toBe(
+      `image:\n  repository: ingress-nginx/controller\n  tag: "1e3"\n  digestChroot: ""\n`,
+    );
+  });
+
   it("updates or clears kube-prometheus-stack's pinned `sha:`", () => {
     const source = `image:\n  registry: quay.io\n  repository: prometheus/alertmanager\n  tag: v0.34.0\n  sha: "${'a'.repeat(64)}"\n`;
     expect(bump(source, ['quay.io/prometheus/alertmanager:v0.35.0']).output).toBe(

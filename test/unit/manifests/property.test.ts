@@ -101,7 +101,10 @@ describe('bumping random manifests', () => {
           expect(again.edits).toEqual([]);
           expect(again.matched).toEqual(scan.matched);
         }),
-        { numRuns: RUNS },
+        {
+          numRuns: RUNS,
+          ...(process.env.KPUSH_FUZZ_SEED ? { seed: Number(process.env.KPUSH_FUZZ_SEED) } : {}),
+        },
       );
     },
     30_000 + RUNS * 20,
