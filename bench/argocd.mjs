@@ -32,9 +32,15 @@ try {
   git(src, 'init', '--quiet', '--initial-branch=main');
   git(src, 'add', '-A');
   git(src, 'commit', '--quiet', '-m', 'init');
-  const bare = join(work, 'env.git');
-  git(work, 'clone', '--quiet', '--bare', src, bare);
-  const url = pathToFileURL(bare).href;
+  // One remote each: kpush's runs then bump after its own previous bump, as successive CI runs
+  // do (a foreign commit on the value would send its stale-bump check into a deeper fetch).
+  const remote = (name) => {
+    const bare = join(work, name);
+    git(work, 'clone', '--quiet', '--bare', src, bare);
+    return pathToFileURL(bare).href;
+  };
+  const url = remote('env.git');
+  const floorUrl = remote('floor.git');
 
   const kpushTimes = [];
   const floorTimes = [];
@@ -50,11 +56,11 @@ try {
 
     started = performance.now();
     const clone = join(work, `floor-${round}`);
-    git(work, 'clone', '--quiet', '--depth', '1', '--single-branch', url, clone);
+    git(work, 'clone', '--quiet', '--depth', '1', '--single-branch', floorUrl, clone);
     const file = join(clone, 'manifests/install.yaml');
     writeFileSync(
       file,
-      readFileSync(file, 'utf8').replaceAll(`argocd:v3.${round}.0`, `argocd:v4.${round}.0`),
+      readFileSync(file, 'utf8').replaceAll(/argocd:[^\s"]+/g, `argocd:v4.${round}.0`),
     );
     git(clone, 'commit', '--quiet', '-am', 'bump');
     git(clone, 'push', '--quiet', 'origin', 'HEAD:main');

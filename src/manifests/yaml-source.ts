@@ -1,6 +1,6 @@
 import {
   type Alias,
-  type Document,
+  Document,
   isAlias,
   isMap,
   isPair,
@@ -8,13 +8,14 @@ import {
   isSeq,
   type Pair,
   type ParsedNode,
-  parse,
   parseAllDocuments,
   type Scalar,
+  type Schema,
   type YAMLMap,
 } from 'yaml';
 import { YamlSyntaxError } from '../errors.js';
 import { type SplitDocument, splitDocuments } from './simple-documents.js';
+import { buildSimpleDocument } from './simple-nodes.js';
 
 /**
  * A manifest file parsed for editing: the text stays the source of truth and every change is
@@ -50,24 +51,27 @@ export type DocumentFilter = (document: SplitDocument, source: string) => boolea
  * Parses the documents `needed` selects and every document that is not simple; the first
  * syntax error in the file becomes a YamlSyntaxError. A simple document is valid YAML by
  * construction, so one the scan does not need is checked without the full parse (which costs
- * about 20 times more and made most of a bump's time on argo-cd's install.yaml).
+ * about 20 times more and made most of a bump's time on argo-cd's install.yaml), and one it
+ * needs gets its nodes from buildSimpleDocument when they are in its subset (`yaml` parses the
+ * rest; `nodesFrom: 'yaml'` parses them all, for the tests that compare the two).
  */
 export function parseManifestSource(
   path: string,
   text: string,
   needed: DocumentFilter = () => true,
+  options: { nodesFrom?: 'builder' | 'yaml' } = {},
 ): ManifestSource {
+  const { toParse, built } = textToParse(text, needed, options.nodesFrom !== 'yaml');
   // yaml's own duplicate-key check compares each key with every earlier one (quadratic in the
   // keys of one mapping: 40k keys took 12 s); duplicateKeys() does the same check with a Set.
-  const toParse = textToParse(text, needed);
-  // Nothing left to parse (the usual case in a large env repo): yaml is not even started.
-  const documents =
+  // Nothing left to parse (the usual case in a large env repo): yaml's parser is not even started.
+  const parsed =
     toParse === null ? [] : parseAllDocuments(toParse, { prettyErrors: false, uniqueKeys: false });
   const lineStarts = lineStartsOf(text);
   const problems: SyntaxProblem[] = [];
-  for (const error of 'errors' in documents ? documents.errors : [])
+  for (const error of 'errors' in parsed ? parsed.errors : [])
     problems.push({ offset: error.pos[0], message: error.message });
-  for (const document of documents) {
+  for (const document of parsed) {
     for (const error of document.errors) problems.push({ offset: error.pos[0], message: error.message });
     problems.push(...duplicateKeys(document), ...unresolvedAliases(document));
   }
@@ -76,34 +80,55 @@ export function parseManifestSource(
     const { line, column } = positionOf(text, lineStarts, first.offset);
     throw new YamlSyntaxError(path, line, column, first.message);
   }
+  const documents = built.length === 0 ? parsed : inSourceOrder([...built, ...parsed]);
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   return { path, text, documents, eol, lineStarts, json: /\.json$/i.test(path) };
 }
 
+function inSourceOrder(documents: Document.Parsed[]): Document.Parsed[] {
+  return documents.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0));
+}
+
 /**
- * `text` with each simple document the scan does not need turned into one comment line of the
- * same length, so that every offset yaml reports is still an offset in `text`. Only documents
- * before the first one that is not simple: up to there, yaml sees each `---` where
- * splitDocuments does (after one it cannot check, an unclosed quote could swallow the next).
- * Null when no document is left to parse.
+ * `text` with each simple document that needs no parse turned into one comment line of the
+ * same length, so that every offset yaml reports is still an offset in `text`: the documents
+ * the scan does not need, and those it needs whose nodes buildSimpleDocument built (returned in
+ * `built`). Only documents before the first one that is not simple: up to there, yaml sees each
+ * `---` where splitDocuments does (after one it cannot check, an unclosed quote could swallow
+ * the next). `toParse` is null when no document is left to parse.
  */
-function textToParse(text: string, needed: DocumentFilter): string | null {
+function textToParse(
+  text: string,
+  needed: DocumentFilter,
+  build: boolean,
+): { toParse: string | null; built: Document.Parsed[] } {
   const parts: string[] = [];
+  const built: Document.Parsed[] = [];
   let cursor = 0;
   let kept = false;
   for (const document of splitDocuments(text)) {
-    if (!document.simple) return cursor === 0 ? text : parts.join('') + text.slice(cursor);
+    if (!document.simple) {
+      return { toParse: cursor === 0 ? text : parts.join('') + text.slice(cursor), built };
+    }
     const { start, end } = document;
-    if (end - start < 2 || needed(document, text.slice(start, end))) {
+    if (end - start < 2) {
       kept = true;
       continue;
+    }
+    if (needed(document, text.slice(start, end))) {
+      const nodes = build ? buildSimpleDocument(text, start, end) : null;
+      if (nodes === null) {
+        kept = true;
+        continue;
+      }
+      built.push(nodes);
     }
     const lineBreak = text[end - 1] === '\n' ? '\n' : '';
     parts.push(text.slice(cursor, start), '#', ' '.repeat(end - start - 1 - lineBreak.length), lineBreak);
     cursor = end;
   }
-  if (!kept) return null;
-  return cursor === 0 ? text : parts.join('') + text.slice(cursor);
+  if (!kept) return { toParse: null, built };
+  return { toParse: cursor === 0 ? text : parts.join('') + text.slice(cursor), built };
 }
 
 /** Keys repeated in one mapping (kubectl rejects them), found in one pass over the document. */
@@ -250,8 +275,25 @@ const NUMBER_LIKE = /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][
  */
 export function needsQuotes(value: string): boolean {
   if (!PLAIN_SAFE.test(value) || value.endsWith(':') || NUMBER_LIKE.test(value)) return true;
-  return parse(value, { schema: 'core' }) !== value || parse(value, { version: '1.1' }) !== value;
+  readerSchemas ??= [new Document().schema, new Document(null, { version: '1.1' }).schema];
+  return readerSchemas.some((schema) => !readsAsString(schema, value));
 }
+
+/** The YAML 1.2 core and YAML 1.1 schemas. */
+let readerSchemas: Schema[] | null = null;
+
+/**
+ * Whether a plain `value` (PLAIN_SAFE: a single plain scalar) reads as that string: no default
+ * tag of the schema but the string one claims it. What parse() would say, without starting the
+ * parser, which costs more than the rest of a bump's edits on a cold start.
+ */
+function readsAsString(schema: Schema, value: string): boolean {
+  return !schema.tags.some(
+    (tag) => tag.default === true && !tag.collection && tag.tag !== STRING_TAG && tag.test?.test(value),
+  );
+}
+
+const STRING_TAG = 'tag:yaml.org,2002:str';
 
 // --- edits --------------------------------------------------------------------------------
 

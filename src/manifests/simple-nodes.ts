@@ -1,0 +1,331 @@
+import { Document, isScalar, Pair, Scalar, type ScalarTag, type Schema, YAMLMap, YAMLSeq } from 'yaml';
+
+/**
+ * Builds the `yaml` package's own nodes for a document that splitDocuments certified simple,
+ * without running its parser: on argo-cd's install.yaml the parse of the few documents that
+ * hold the requested image was most of a bump's own time. The conventions read what this
+ * builds exactly as they read `yaml`'s nodes.
+ *
+ * A narrower subset than the certifier's, since the document is known to be valid: block
+ * mappings and sequences (`- key: value` included), single-line plain and quoted scalars, empty
+ * values, empty flow collections (`{}`, `[]`) and comments. Anything else (block scalars,
+ * non-empty flow collections, scalars that go on over more lines) returns null, and the caller
+ * parses the document with `yaml` as before.
+ *
+ * Equal to `yaml`'s nodes (test/unit/manifests/simple-nodes.test.ts compares them on generated
+ * and real documents): types, values, sources, scalar ranges [start, end] and the start of every
+ * collection. A collection's end offsets are the end of its last value's line, where `yaml`
+ * would also count trailing comments: nothing in kpush reads them.
+ */
+export function buildSimpleDocument(text: string, start: number, end: number): Document.Parsed | null {
+  coreSchema ??= new Document().schema;
+  const builder = new NodeBuilder(text, coreSchema);
+  let lineStart = start;
+  // The split document starts at its `---` line, if it has one.
+  if (text.startsWith('---', lineStart)) lineStart = nextLine(text, lineStart, end);
+  while (lineStart < end) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 || newline >= end ? end : newline;
+    const contentEnd = text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
+    if (!builder.line(lineStart, contentEnd)) return null;
+    lineStart = lineEnd + 1;
+  }
+  const root = builder.finish();
+  if (root === null) return null;
+  const document = new Document(undefined, { keepSourceTokens: false }) as unknown as Document.Parsed;
+  document.contents = root;
+  document.range = [start, end, end];
+  return document;
+}
+
+/** The schema parseAllDocuments resolves plain scalars with by default (YAML 1.2 core). */
+let coreSchema: Schema | null = null;
+
+/**
+ * First characters of a plain scalar the core schema can only read as a string: null and
+ * booleans start with `~nNtTfF`, numbers with a digit, a sign or a dot, and the empty one is null.
+ */
+const ALWAYS_STRING = /^[^~nNtTfF0-9+\-.]/;
+
+function nextLine(text: string, from: number, end: number): number {
+  const newline = text.indexOf('\n', from);
+  return newline === -1 || newline >= end ? end : newline + 1;
+}
+
+// Sticky and multi-line: matched in place in the whole text, `$` being the end of the line.
+const PLAIN_KEY = /([A-Za-z_$][A-Za-z0-9_$./-]{0,250}):(?= |\r?$)/my;
+const QUOTED_KEY = /(?:"([^"\\\n]{0,250})"|'([^'\n]{0,250})'):(?= |\r?$)/my;
+const AFTER_VALUE = String.raw`(?: +(?:#[^\n]*)?)?\r?$`;
+const DOUBLE_QUOTED = new RegExp(`"([^"\\\\\\n]*)"${AFTER_VALUE}`, 'my');
+const SINGLE_QUOTED = new RegExp(`'((?:[^'\\n]|'')*)'${AFTER_VALUE}`, 'my');
+const EMPTY_FLOW = new RegExp(`(\\{ *\\}|\\[ *\\])${AFTER_VALUE}`, 'my');
+
+type Collection = YAMLMap.Parsed | YAMLSeq.Parsed;
+type Value = Collection | Scalar.Parsed;
+
+interface Open {
+  node: Collection;
+  indent: number;
+}
+
+/** A `key:` or `-` with nothing after it: its value is the next lines' collection, or null. */
+interface Pending {
+  indent: number;
+  /** After `key:` a sequence may start at the key's own column. */
+  afterKey: boolean;
+  /** Where `yaml` puts the empty value: the first non-space after the indicator. */
+  emptyAt: number;
+  attach: (node: Value) => void;
+}
+
+function matchAt(pattern: RegExp, text: string, at: number): RegExpExecArray | null {
+  pattern.lastIndex = at;
+  return pattern.exec(text);
+}
+
+class NodeBuilder {
+  private readonly stack: Open[] = [];
+  private root: Collection | null = null;
+  private pending: Pending | null = null;
+  /** Lines indented more than this continue the last scalar (a plain one) or are outside the subset. */
+  private scalarIndent = -1;
+  /** The last plain scalar while more lines may fold into it. */
+  private plain: { node: Scalar.Parsed; blankLines: number } | null = null;
+  /** End of the last value, where the open collections end so far. */
+  private lastEnd = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly schema: Schema,
+  ) {}
+
+  /** One line [from, to) without its line break; false when it is outside the subset. */
+  line(from: number, to: number): boolean {
+    let at = from;
+    while (at < to && this.text.charCodeAt(at) === 32) at++;
+    if (at === to) {
+      if (this.plain) this.plain.blankLines++;
+      return true;
+    }
+    if (this.text[at] === '#') {
+      this.plain = null; // a comment ends a plain scalar
+      return true;
+    }
+    const indent = at - from;
+    if (indent > this.scalarIndent && this.scalarIndent >= 0) return this.plain ? this.fold(at, to) : false;
+    this.scalarIndent = -1;
+    this.plain = null;
+    const isItem = this.text[at] === '-' && (at + 1 === to || this.text[at + 1] === ' ');
+    const top = this.collectionFor(indent, isItem);
+    if (top === null) return false;
+    return top instanceof YAMLSeq
+      ? this.item(top as YAMLSeq.Parsed, at, indent, to)
+      : this.pair(top as YAMLMap.Parsed, at, indent, to);
+  }
+
+  finish(): Collection | null {
+    const pending = this.pending;
+    this.pending = null;
+    if (pending) this.attachEmpty(pending);
+    while (this.stack.length > 0) this.close();
+    return this.root;
+  }
+
+  /** The collection a line at `indent` belongs to, opened when it is the pending value. */
+  private collectionFor(indent: number, isItem: boolean): Collection | null {
+    const pending = this.pending;
+    this.pending = null;
+    if (pending && (indent > pending.indent || (isItem && pending.afterKey && indent === pending.indent))) {
+      const node = this.open(isItem, indent);
+      pending.attach(node);
+      return node;
+    }
+    if (pending) this.attachEmpty(pending);
+    while ((this.stack.at(-1)?.indent ?? -1) > indent) this.close();
+    const top = this.stack.at(-1);
+    // `key:` then `- item` lines at the key's column: the sequence ends at the next key.
+    if (!isItem && top && top.indent === indent && top.node instanceof YAMLSeq) this.close();
+    if (this.stack.length === 0) {
+      if (this.root !== null || indent !== 0) return null;
+      this.root = this.open(isItem, indent);
+      return this.root;
+    }
+    const current = this.stack.at(-1) as Open;
+    const isSeq = current.node instanceof YAMLSeq;
+    return current.indent === indent && isSeq === isItem ? current.node : null;
+  }
+
+  private open(isItem: boolean, indent: number): Collection {
+    const node = (isItem ? new YAMLSeq(this.schema) : new YAMLMap(this.schema)) as Collection;
+    node.range = [-1, -1, -1];
+    this.stack.push({ node, indent });
+    return node;
+  }
+
+  private close(): void {
+    const { node } = this.stack.pop() as Open;
+    node.range = [node.range[0], this.lastEnd, this.lastEnd];
+  }
+
+  /** A more-indented line that folds into the open plain scalar: one space, or a line break per blank line. */
+  private fold(at: number, to: number): boolean {
+    const plain = this.plain as NonNullable<NodeBuilder['plain']>;
+    const line = this.text.slice(at, to);
+    if (/^[-?:](?: |$)/.test(line)) return false;
+    const comment = line.indexOf(' #');
+    if (comment !== -1) this.plain = null;
+    const content = (comment === -1 ? line : line.slice(0, comment)).trimEnd();
+    if (content.includes(': ') || content.endsWith(':')) return false;
+    const { node } = plain;
+    const folded = `${node.source}${plain.blankLines === 0 ? ' ' : '\n'.repeat(plain.blankLines)}${content}`;
+    plain.blankLines = 0;
+    const resolved = this.plainScalar(folded, node.range[0], at + content.length, false);
+    node.value = resolved.value;
+    node.source = resolved.source;
+    node.range = resolved.range;
+    if (resolved.format) node.format = resolved.format;
+    else delete node.format;
+    this.lastEnd = at + content.length;
+    return true;
+  }
+
+  /** `- …` at `at`: a scalar, an empty item, or the first key of a mapping. */
+  private item(seq: YAMLSeq.Parsed, at: number, indent: number, to: number): boolean {
+    if (seq.range[0] === -1) seq.range = [at, at, at];
+    let value = at + 1;
+    while (value < to && this.text.charCodeAt(value) === 32) value++;
+    if (value === to || this.text[value] === '#') {
+      this.pending = { indent, afterKey: false, emptyAt: value, attach: (node) => seq.items.push(node) };
+      this.lastEnd = value;
+      return true;
+    }
+    if (matchAt(PLAIN_KEY, this.text, value) || matchAt(QUOTED_KEY, this.text, value)) {
+      const column = indent + (value - at);
+      const map = this.open(false, column) as YAMLMap.Parsed;
+      seq.items.push(map);
+      return this.pair(map, value, column, to);
+    }
+    const node = this.value(value, to);
+    if (node === null) return false;
+    seq.items.push(node);
+    this.scalarIndent = indent + 1;
+    return true;
+  }
+
+  /** `key: …` at `at`. */
+  private pair(map: YAMLMap.Parsed, at: number, indent: number, to: number): boolean {
+    if (map.range[0] === -1) map.range = [at, at, at];
+    const plain = matchAt(PLAIN_KEY, this.text, at);
+    const match = plain ?? matchAt(QUOTED_KEY, this.text, at);
+    if (!match) return false;
+    const colon = at + match[0].length - 1;
+    const key = plain
+      ? this.plainScalar(match[1] ?? '', at, colon, true)
+      : match[1] !== undefined
+        ? this.quotedScalar('QUOTE_DOUBLE', match[1], at, colon)
+        : this.quotedScalar('QUOTE_SINGLE', (match[2] ?? '').replaceAll("''", "'"), at, colon);
+    const pair = new Pair<Scalar.Parsed, Value | null>(key, null);
+    map.items.push(pair as never);
+    let value = colon + 1;
+    while (value < to && this.text.charCodeAt(value) === 32) value++;
+    if (value === to || this.text[value] === '#') {
+      this.pending = {
+        indent,
+        afterKey: true,
+        emptyAt: value,
+        attach: (node) => {
+          pair.value = node;
+        },
+      };
+      this.lastEnd = value;
+      return true;
+    }
+    const node = this.value(value, to);
+    if (node === null) return false;
+    pair.value = node;
+    this.scalarIndent = indent;
+    return true;
+  }
+
+  /** The value that starts at `at` on a line ending at `to`: a single-line scalar or `{}` / `[]`. */
+  private value(at: number, to: number): Value | null {
+    const first = this.text[at];
+    if (first === '"' || first === "'") {
+      const match = matchAt(first === '"' ? DOUBLE_QUOTED : SINGLE_QUOTED, this.text, at);
+      if (!match) return null;
+      const inner = match[1] ?? '';
+      const end = at + inner.length + 2;
+      this.lastEnd = end;
+      return first === '"'
+        ? this.quotedScalar('QUOTE_DOUBLE', inner, at, end)
+        : this.quotedScalar('QUOTE_SINGLE', inner.replaceAll("''", "'"), at, end);
+    }
+    if (first === '{' || first === '[') {
+      const match = matchAt(EMPTY_FLOW, this.text, at);
+      if (!match) return null;
+      const end = at + (match[1] ?? '').length;
+      const node = (first === '{' ? new YAMLMap(this.schema) : new YAMLSeq(this.schema)) as Collection;
+      node.flow = true;
+      node.range = [at, end, end];
+      this.lastEnd = end;
+      return node;
+    }
+    const line = this.text.slice(at, to);
+    if (!PLAIN_START.test(line)) return null;
+    const comment = line.indexOf(' #');
+    let end = comment === -1 ? to : at + comment;
+    while (end > at && this.text.charCodeAt(end - 1) === 32) end--;
+    this.lastEnd = end;
+    const node = this.plainScalar(this.text.slice(at, end), at, end, false);
+    // Lines after it may fold into it, unless a comment has ended it.
+    if (comment === -1) this.plain = { node, blankLines: 0 };
+    return node;
+  }
+
+  /** A plain scalar resolved the way `yaml`'s composer does: the first default tag whose test matches. */
+  private plainScalar(source: string, start: number, end: number, atKey: boolean): Scalar.Parsed {
+    const tag = ALWAYS_STRING.test(source) ? undefined : this.resolvingTag(source, atKey);
+    const resolved = tag ? tag.resolve(source, () => {}, {} as never) : source;
+    const node = (isScalar(resolved) ? resolved : new Scalar(resolved)) as Scalar.Parsed;
+    node.range = [start, end, end];
+    node.source = source;
+    node.type = 'PLAIN';
+    if (tag?.format) node.format = tag.format;
+    return node;
+  }
+
+  private resolvingTag(source: string, atKey: boolean): ScalarTag | undefined {
+    return this.schema.tags.find(
+      (candidate) =>
+        (candidate.default === true || (atKey && candidate.default === 'key')) &&
+        !candidate.collection &&
+        candidate.test?.test(source),
+    ) as ScalarTag | undefined;
+  }
+
+  private quotedScalar(
+    type: 'QUOTE_DOUBLE' | 'QUOTE_SINGLE',
+    value: string,
+    start: number,
+    end: number,
+  ): Scalar.Parsed {
+    const node = new Scalar(value) as Scalar.Parsed;
+    node.range = [start, end, end];
+    node.source = value;
+    node.type = type;
+    return node;
+  }
+
+  /** `key:` or `-` followed by nothing of its own: an empty (null) value. */
+  private attachEmpty(pending: Pending): void {
+    const at = pending.emptyAt;
+    const node = new Scalar(null) as Scalar.Parsed;
+    node.range = [at, at, at];
+    node.source = '';
+    node.type = 'PLAIN';
+    pending.attach(node);
+  }
+}
+
+/** What may start a plain scalar in this subset (the certifier has ruled out the rest). */
+const PLAIN_START = /^(?:[^-?:,[\]{}#&*!|>'"%@`\s]|-\S)/;
