@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { remoteUrl } from '../../src/commands/bump-manifest.js';
 import { commitMessage } from '../../src/core/bump/commit-message.js';
 import { describeChange } from '../../src/core/bump/plan.js';
 import { backoffDelay, DEFAULT_RETRY, mayRetry } from '../../src/core/bump/retry.js';
@@ -178,8 +179,7 @@ describe('change descriptions', () => {
 });
 
 describe('--repo forms', () => {
-  it('keeps URLs and scp-like remotes, turns existing local paths into file:// URLs', async () => {
-    const { remoteUrl } = await import('../../src/commands/bump-manifest.js');
+  it('keeps URLs and scp-like remotes, turns existing local paths into file:// URLs', () => {
     expect(remoteUrl('https://github.com/acme/env.git', '/')).toBe('https://github.com/acme/env.git');
     expect(remoteUrl('git@github.com:acme/env.git', '/')).toBe('git@github.com:acme/env.git');
     expect(remoteUrl('github.com:acme/env.git', '/')).toBe('github.com:acme/env.git');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpsCredentials } from '../../src/core/git-credentials.js';
+import { forgeApiToken, httpsCredentials } from '../../src/core/git-credentials.js';
 import { Redactor } from '../../src/output/redact.js';
 
 const TOKEN = { KPUSH_GIT_TOKEN: 'kpush-token-1' };
@@ -91,5 +91,80 @@ describe('a secret in percent-encoded form', () => {
       url: '…/info/refs?t=***&x=1',
     });
     expect(redactor.redact(`raw ${secret}`)).toBe('raw ***');
+  });
+});
+
+describe('the Authorization header', () => {
+  const user = (env: NodeJS.ProcessEnv) => {
+    const value = String(httpsCredentials('https://git.acme.dev/env.git', env).env.GIT_CONFIG_VALUE_0);
+    return Buffer.from(value.replace('Authorization: Basic ', ''), 'base64').toString();
+  };
+
+  it('sends KPUSH_GIT_TOKEN as x-access-token, or as KPUSH_GIT_USERNAME', () => {
+    expect(user(TOKEN)).toBe('x-access-token:kpush-token-1');
+    expect(user({ ...TOKEN, KPUSH_GIT_USERNAME: 'deploy-bot' })).toBe('deploy-bot:kpush-token-1');
+  });
+
+  it('is never sent over another protocol, loopback or not', () => {
+    expect(httpsCredentials('ftp://127.0.0.1/env.git', TOKEN).env).toEqual({});
+  });
+
+  it('needs the GitLab job token itself, not only its server', () => {
+    expect(
+      httpsCredentials('https://gitlab.acme.dev/env.git', { CI_SERVER_URL: 'https://gitlab.acme.dev' }).env,
+    ).toEqual({});
+    expect(httpsCredentials('https://gitlab.acme.dev/env.git', { CI_JOB_TOKEN: 'job-token-1' }).env).toEqual(
+      {},
+    );
+  });
+});
+
+describe('an empty KPUSH_GIT_TOKEN, the hints', () => {
+  it('says why GITHUB_TOKEN may be refused', () => {
+    const credentials = httpsCredentials('https://github.com/acme/env.git', {
+      KPUSH_GIT_TOKEN: '',
+      GITHUB_TOKEN: 'ghs-token-1',
+    });
+    expect(credentials.warning).toBe('KPUSH_GIT_TOKEN is set but empty: sending GITHUB_TOKEN instead');
+    expect(credentials.authHint).toBe(
+      'KPUSH_GIT_TOKEN is set but empty — a secret this workflow cannot read (a fork, Dependabot)? GITHUB_TOKEN can only push to its own repository',
+    );
+  });
+
+  it('says what to do when nothing is sent', () => {
+    const credentials = httpsCredentials('git@git.acme.dev:env.git', { KPUSH_GIT_TOKEN: '' });
+    expect(credentials).toEqual({
+      env: {},
+      secrets: [],
+      warning: 'KPUSH_GIT_TOKEN is set but empty: no token is sent',
+      authHint:
+        'KPUSH_GIT_TOKEN is set but empty — a protected or secret variable this job cannot read? Set it for this branch, or use SSH',
+    });
+  });
+});
+
+describe('forgeApiToken, where the token may go', () => {
+  const env = { KPUSH_GIT_TOKEN: 'tok-123456' };
+
+  it('refuses any protocol but https and loopback http, naming the origin', () => {
+    expect(forgeApiToken('ftp://127.0.0.1/api/v1', '127.0.0.1', env)).toEqual({
+      refused: 'ftp://127.0.0.1 is plain http and not loopback: kpush sends no token in clear text',
+    });
+    expect(forgeApiToken('http://git.acme.test/api/v1', 'git.acme.test', env)).toEqual({
+      refused: 'http://git.acme.test is plain http and not loopback: kpush sends no token in clear text',
+    });
+  });
+
+  it('allows api.github.com for github.com only', () => {
+    expect(forgeApiToken('https://evil.test', 'github.com', env)).toEqual({
+      refused: "the API at evil.test is not on the repository's host github.com",
+    });
+    expect(forgeApiToken('https://api.github.com', 'gitlab.com', env)).toEqual({
+      refused: "the API at api.github.com is not on the repository's host gitlab.com",
+    });
+  });
+
+  it('is nothing when no token is there for the host', () => {
+    expect(forgeApiToken('https://git.acme.test/api/v4', 'git.acme.test', {})).toBeNull();
   });
 });

@@ -24,6 +24,19 @@ describe('--author', () => {
     expect(() => parseIdentity(text)).toThrow(UsageError);
     expect(() => parseIdentity(text)).toThrow(reason);
   });
+
+  it.each([
+    ['<deploy@acme.dev>', '--author "<deploy@acme.dev>" has no name'],
+    ['Deploy Bot', '--author "Deploy Bot" is not of the form "Name <email>"'],
+  ])('shows an example when refusing %j', (text, message) => {
+    let error: unknown;
+    try {
+      parseIdentity(text);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ message, hint: 'e.g. --author "Deploy Bot <deploy@acme.dev>"' });
+  });
 });
 
 describe('who commits', () => {

@@ -4,6 +4,7 @@ import {
   canonicalRepositoryOf,
   formatImageReference,
   parseImageReference,
+  repositoryNameBeforeBadSuffix,
   tryParseImageReference,
 } from '../../src/core/image-ref.js';
 import { UsageError } from '../../src/errors.js';
@@ -116,5 +117,66 @@ describe('image reference properties', () => {
         expect(typeof parsed === 'string' || typeof parsed.repository === 'string').toBe(true);
       }),
     );
+  });
+});
+
+describe('image reference limits and forms', () => {
+  it('takes a repository name of up to 255 characters', () => {
+    const name = (length: number) => `ghcr.io/${'a'.repeat(length - 8)}`;
+    expect(tryParseImageReference(`${name(255)}:1`)).toMatchObject({ repository: name(255), tag: '1' });
+    expect(tryParseImageReference(`${name(256)}:1`)).toBe('repository name is longer than 255 characters');
+  });
+
+  it('ignores white space around a reference given by the user', () => {
+    expect(parseImageReference('  nginx:1.27\n')).toEqual({
+      name: 'nginx',
+      repository: 'docker.io/library/nginx',
+      tag: '1.27',
+      digest: null,
+    });
+  });
+
+  it('says what a valid reference looks like', () => {
+    let error: unknown;
+    try {
+      parseImageReference('acme/api:');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toMatchObject({
+      message: expect.stringMatching(/^invalid image reference "acme\/api:": /),
+      hint: 'Use repo:tag, repo@sha256:<64 hex> or repo:tag@sha256:<64 hex>, e.g. ghcr.io/acme/api:1.4.2.',
+    });
+  });
+
+  it('reads a bracketed first component as a registry', () => {
+    expect(tryParseImageReference('[abcd]/api:1')).toMatchObject({ repository: '[abcd]/api', tag: '1' });
+  });
+
+  it('has no canonical repository for text that is not a bare name', () => {
+    expect(canonicalRepositoryOf('Acme/API')).toBeNull();
+    expect(canonicalRepositoryOf(`nginx@${DIGEST}`)).toBeNull();
+    expect(canonicalRepositoryOf('ghcr.io/acme/api')).toBe('ghcr.io/acme/api');
+  });
+});
+
+describe('repositoryNameBeforeBadSuffix', () => {
+  it('finds the repository before a tag or digest that is not valid', () => {
+    expect(repositoryNameBeforeBadSuffix('nginx@sha256:1111')).toMatchObject({
+      repository: 'docker.io/library/nginx',
+      tag: null,
+      digest: null,
+    });
+    expect(repositoryNameBeforeBadSuffix('a@sha256:1')).toMatchObject({ repository: 'docker.io/library/a' });
+    expect(repositoryNameBeforeBadSuffix('ghcr.io/acme/api:{GENERATED_TAG}')).toMatchObject({
+      repository: 'ghcr.io/acme/api',
+    });
+    expect(repositoryNameBeforeBadSuffix('localhost:5000/api')).toBeNull();
+  });
+
+  it('is nothing without a suffix, or when the name itself is not valid', () => {
+    expect(repositoryNameBeforeBadSuffix('nginx')).toBeNull();
+    expect(repositoryNameBeforeBadSuffix('Acme/API:{TAG}')).toBeNull();
   });
 });

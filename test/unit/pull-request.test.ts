@@ -199,3 +199,211 @@ describe('pullRequestStart', () => {
     });
   });
 });
+
+/** The UsageError `action` throws, to check its message and hint. */
+function usageError(action: () => unknown): UsageError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('locateForge, remote forms', () => {
+  it('reads scp-like remotes with and without a user, and ssh:// URLs', () => {
+    expect(locateForge('github.com:acme/env.git', {}, {})).toEqual({
+      kind: 'github',
+      apiUrl: 'https://api.github.com',
+      project: 'acme/env',
+      repoHost: 'github.com',
+    });
+    expect(locateForge('git@code.acme.test:ops/env.git', { forge: 'gitea' }, {})).toEqual({
+      kind: 'gitea',
+      apiUrl: 'https://code.acme.test/api/v1',
+      project: 'ops/env',
+      repoHost: 'code.acme.test',
+    });
+    expect(locateForge('ssh://git@code.acme.test:2222/ops/env.git', { forge: 'gitlab' }, {})).toEqual({
+      kind: 'gitlab',
+      apiUrl: 'https://code.acme.test/api/v4',
+      project: 'ops/env',
+      repoHost: 'code.acme.test',
+    });
+  });
+
+  it.each([
+    '/srv/git/env.git',
+    './repos/github.com:acme/env.git',
+    'git://github.com/acme/env.git',
+    'git@github.com:acme/env.git\nmore',
+  ])('refuses %j, naming it, with a hint', (url) => {
+    const error = usageError(() => locateForge(url, {}, {}));
+    expect(error.message).toBe(`--pull-request needs a forge's https or ssh URL as --repo, not ${url}`);
+    expect(error.hint).toBe(
+      'Pull requests are opened through GitHub, GitLab or Gitea: pass the repository URL they serve.',
+    );
+  });
+
+  it('says how to name the forge of an unknown host', () => {
+    const error = usageError(() => locateForge('git@code.acme.test:ops/env.git', {}, {}));
+    expect(error.message).toBe('cannot tell which forge serves code.acme.test');
+    expect(error.hint).toBe('Pass --forge github|gitlab|gitea (and --api-url for a self-hosted one).');
+  });
+
+  it('takes the CI API URL only for the CI server itself', () => {
+    const github = {
+      GITHUB_SERVER_URL: 'https://ghe.acme.test',
+      GITHUB_API_URL: 'https://ghe-api.acme.test/v3',
+    };
+    expect(locateForge('https://ghe.acme.test/acme/env.git', {}, github).apiUrl).toBe(
+      'https://ghe-api.acme.test/v3',
+    );
+    expect(locateForge('https://other.acme.test/acme/env.git', { forge: 'github' }, github).apiUrl).toBe(
+      'https://other.acme.test/api/v3',
+    );
+    expect(
+      locateForge('https://ghe.acme.test/acme/env.git', {}, { GITHUB_SERVER_URL: 'https://ghe.acme.test' }),
+    ).toMatchObject({ kind: 'github', apiUrl: 'https://ghe.acme.test/api/v3' });
+    const gitlab = { CI_SERVER_URL: 'https://git.acme.test', CI_API_V4_URL: 'https://git-api.acme.test/v4' };
+    expect(locateForge('https://git.acme.test/ops/env.git', {}, gitlab).apiUrl).toBe(
+      'https://git-api.acme.test/v4',
+    );
+    expect(locateForge('https://other.acme.test/ops/env.git', { forge: 'gitlab' }, gitlab).apiUrl).toBe(
+      'https://other.acme.test/api/v4',
+    );
+  });
+
+  it('drops every trailing slash of --api-url', () => {
+    expect(
+      locateForge(
+        'https://code.acme.test/ops/env.git',
+        { forge: 'gitea', apiUrl: 'https://code.acme.test/api/v1//' },
+        {},
+      ).apiUrl,
+    ).toBe('https://code.acme.test/api/v1');
+  });
+
+  it('strips the sub-path of an API that ends in /api, and only a sub-path the remote has', () => {
+    expect(
+      locateForge(
+        'https://code.acme.test/git/ops/env.git',
+        { forge: 'gitea', apiUrl: 'https://code.acme.test/git/api' },
+        {},
+      ).project,
+    ).toBe('ops/env');
+    expect(
+      locateForge(
+        'https://code.acme.test/ops/env.git',
+        { forge: 'gitea', apiUrl: 'https://code.acme.test/git/api/v1' },
+        {},
+      ).project,
+    ).toBe('ops/env');
+  });
+
+  it('trims slashes around the project and only a final .git', () => {
+    expect(locateForge('https://github.com//acme/env.git', {}, {}).project).toBe('acme/env');
+    expect(locateForge('https://github.com/acme/env//', {}, {}).project).toBe('acme/env');
+    expect(locateForge('https://github.com/acme/site.github.io', {}, {}).project).toBe('acme/site.github.io');
+  });
+
+  it('says how to pass a repository URL without owner', () => {
+    const error = usageError(() => locateForge('https://github.com/env.git', {}, {}));
+    expect(error.message).toBe('--repo path /env.git does not name an owner and a repository');
+    expect(error.hint).toBe(
+      'Pass the repository URL as the forge shows it, e.g. https://github.com/acme/env.git.',
+    );
+  });
+});
+
+describe('defaultPullRequestBranch, environment names', () => {
+  const api = images('ghcr.io/acme/api:1');
+  it.each([
+    [['overlays/staging/'], 'kpush/api-staging'],
+    [['envs/eu/prod'], 'kpush/api-prod'],
+    [['apps/prod/values.yml'], 'kpush/api-prod'],
+    [['apps/prod/values.JSON'], 'kpush/api-prod'],
+    [['envs/app.yaml.d'], 'kpush/api-app.yaml.d'],
+    [['envs/Prod  EU'], 'kpush/api-prod-eu'],
+    [['envs/eu..west.1'], 'kpush/api-eu.west.1'],
+    [['envs/--prod--'], 'kpush/api-prod'],
+    [['envs/.prod.'], 'kpush/api-prod'],
+    [['envs/prod.lock'], 'kpush/api-prod'],
+    [['envs/x.lockdown'], 'kpush/api-x.lockdown'],
+    [['envs/---'], 'kpush/api-x'],
+  ])('names %j', (paths, branch) => {
+    expect(defaultPullRequestBranch(api, paths)).toBe(branch);
+  });
+
+  it('uses each image once', () => {
+    expect(defaultPullRequestBranch(images('ghcr.io/acme/api:1', 'docker.io/acme/api:2'), [])).toBe(
+      'kpush/api-main',
+    );
+  });
+});
+
+describe('checkPullRequestBranch, more names', () => {
+  it.each(['@', '/x', 'x.', '.x', 'a/.b', 'a~1', 'a^', 'a*', 'a[b', 'a\\b', 'tab\there'])(
+    'refuses %j',
+    (name) => {
+      expect(() => checkPullRequestBranch(name, 'main')).toThrow(UsageError);
+    },
+  );
+
+  it.each(['release/v1.2', 'a@b', 'kpush/api+web-prod', 'a.b.c'])('accepts %j', (name) => {
+    expect(checkPullRequestBranch(name, 'main')).toBe(name);
+  });
+
+  it('names the refused branch and says how to target the base branch itself', () => {
+    expect(usageError(() => checkPullRequestBranch('a b', 'main')).message).toBe(
+      '--pr-branch "a b" is not a valid branch name',
+    );
+    const base = usageError(() => checkPullRequestBranch('main', 'main'));
+    expect(base.message).toBe('--pr-branch main is the branch the pull request targets');
+    expect(base.hint).toBe(
+      'Pull-request mode pushes to a branch of its own; drop --pull-request to push to the branch itself.',
+    );
+  });
+});
+
+describe('pullRequestText, edge cases', () => {
+  const footer = (branch: string) =>
+    `Opened by \`kpush bump-manifest --pull-request\`; later bumps of the same images and paths update this pull request (branch \`${branch}\`).`;
+
+  it('has only the footer for a subject-only message, and trims the subject', () => {
+    expect(pullRequestText('deploy: bump api to 2  \n\n', 'kpush/x')).toEqual({
+      title: 'deploy: bump api to 2',
+      body: `---\n${footer('kpush/x')}`,
+    });
+  });
+
+  it('lists only lines that are Kpush-* trailers', () => {
+    const text = pullRequestText(
+      [
+        'subject',
+        '',
+        'see Kpush-Actor: someone',
+        'Kpush-X: y',
+        'Kpush-CI-Run: https://ci.acme.test/1',
+        'Kpush-Actor:',
+        'Other-Trailer: z',
+        'Kpush-1: z',
+      ].join('\n'),
+      'b',
+    );
+    expect(text.body).toBe(
+      [
+        'see Kpush-Actor: someone',
+        '- Kpush-X: y',
+        '- Kpush-CI-Run: https://ci.acme.test/1',
+        'Kpush-Actor:',
+        'Other-Trailer: z',
+        'Kpush-1: z',
+        '',
+        '---',
+        footer('b'),
+      ].join('\n'),
+    );
+  });
+});

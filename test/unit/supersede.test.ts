@@ -6,7 +6,12 @@ import {
   provenanceOf,
   writtenBy,
 } from '../../src/core/bump/provenance.js';
-import { ancestryApplies, decideSupersede, type ThisBuild } from '../../src/core/bump/supersede.js';
+import {
+  ancestryApplies,
+  decideSupersede,
+  describeSuperseded,
+  type ThisBuild,
+} from '../../src/core/bump/supersede.js';
 import { compareReleases } from '../../src/core/tag/semver.js';
 
 const API = 'ghcr.io/acme/api';
@@ -85,6 +90,113 @@ describe('decideSupersede', () => {
     expect(ancestryApplies(writer({ sourceRepo: 'https://github.com/acme/fork' }), ours)).toBe(false);
     expect(ancestryApplies(writer({ sourceCommit: null }), ours)).toBe(false);
     expect(ancestryApplies(writer({ sourceCommit: ours.sourceCommit }), ours)).toBe(false);
+  });
+});
+
+describe('decideSupersede, the evidence in detail', () => {
+  const untimed = (tag: string) => writer({ sourceTime: null, tag });
+
+  it('gives the times it compared, to the second', () => {
+    expect(decideSupersede(writer(), ours, 'unknown')).toEqual({
+      kind: 'superseded',
+      writer: writer(),
+      rule: 'source-time',
+      reason: "its source commit is from 2026-11-24T10:00:00Z, this build's from 2026-11-24T09:00:00Z",
+    });
+    const precise = writer({ sourceTime: new Date('2026-11-24T10:00:00.250Z') });
+    expect(decideSupersede(precise, ours, 'unknown')).toMatchObject({
+      reason: "its source commit is from 2026-11-24T10:00:00.250Z, this build's from 2026-11-24T09:00:00Z",
+    });
+  });
+
+  it('compares times only when both builds have one', () => {
+    expect(decideSupersede(writer(), { ...ours, sourceTime: null }, 'unknown')).toMatchObject({
+      rule: 'semver',
+    });
+    expect(decideSupersede(writer(), { ...ours, sourceTime: null, tag: '2.0.0' }, 'unknown').kind).toBe(
+      'proceed',
+    );
+  });
+
+  it('compares commits only when the writer names one', () => {
+    const anonymous = writer({ sourceCommit: null });
+    expect(decideSupersede(anonymous, { ...ours, sourceCommit: null }, 'unknown')).toMatchObject({
+      rule: 'source-time',
+    });
+    expect(decideSupersede(anonymous, ours, 'writer-is-newer')).toMatchObject({
+      rule: 'ancestry',
+      reason: '(unknown) descends from aaaaaaa',
+    });
+  });
+
+  it('proceeds on the same version', () => {
+    expect(decideSupersede(untimed('1.3.0'), ours, 'unknown')).toEqual({ kind: 'proceed' });
+  });
+
+  it('names both stamped tags, and proceeds on the same stamp or a tag without one', () => {
+    expect(
+      decideSupersede(
+        untimed('main-20261124100000-bbbbbbb'),
+        { ...ours, tag: 'main-20261124093000-aaaaaaa' },
+        'unknown',
+      ),
+    ).toMatchObject({
+      rule: 'timestamp-tag',
+      reason: 'tag main-20261124100000-bbbbbbb is stamped later than main-20261124093000-aaaaaaa',
+    });
+    expect(
+      decideSupersede(
+        untimed('main-20261124100000-bbbbbbb'),
+        { ...ours, tag: 'fix-20261124100000-aaaaaaa' },
+        'unknown',
+      ).kind,
+    ).toBe('proceed');
+    expect(
+      decideSupersede(untimed('main-20261124100000-bbbbbbb'), { ...ours, tag: 'sha-aaaaaaa' }, 'unknown')
+        .kind,
+    ).toBe('proceed');
+    expect(
+      decideSupersede(untimed('main-20261124100000-bbbbbbb'), { ...ours, tag: null }, 'unknown').kind,
+    ).toBe('proceed');
+  });
+
+  it('reads a stamp only as a whole 14-digit field', () => {
+    expect(
+      decideSupersede(untimed('20261124100000-bbbbbbb'), { ...ours, tag: 'main-20261124093000' }, 'unknown'),
+    ).toMatchObject({ rule: 'timestamp-tag' });
+    expect(
+      decideSupersede(untimed('main-20261124100000x'), { ...ours, tag: 'main-20261124093000' }, 'unknown')
+        .kind,
+    ).toBe('proceed');
+    expect(decideSupersede(untimed('main-9'), { ...ours, tag: 'main-1' }, 'unknown').kind).toBe('proceed');
+    expect(
+      decideSupersede(untimed('main-abcdefghijklmn'), { ...ours, tag: 'main-aaaaaaaaaaaaaa' }, 'unknown')
+        .kind,
+    ).toBe('proceed');
+  });
+});
+
+describe('ancestryApplies, repositories and commits', () => {
+  it('needs both commits, and a known repository matches any', () => {
+    expect(ancestryApplies(writer(), { ...ours, sourceCommit: null })).toBe(false);
+    expect(ancestryApplies(writer({ sourceRepo: null }), ours)).toBe(true);
+    expect(ancestryApplies(writer(), { ...ours, sourceRepo: null })).toBe(true);
+    expect(ancestryApplies(writer({ sourceRepo: null }), { ...ours, sourceRepo: null })).toBe(true);
+  });
+});
+
+describe('describeSuperseded', () => {
+  it('names the value there, its env commit and its source', () => {
+    const verdict = decideSupersede(writer(), ours, 'writer-is-newer');
+    if (verdict.kind !== 'superseded') throw new Error('expected superseded');
+    expect(describeSuperseded(verdict)).toBe(
+      `${API}:1.4.0 (env commit eeeeeee from source bbbbbbb) is newer: bbbbbbb descends from aaaaaaa`,
+    );
+    const unsourced = decideSupersede(writer({ sourceCommit: null, value: 'v9' }), ours, 'unknown');
+    if (unsourced.kind !== 'superseded') throw new Error('expected superseded');
+    expect(describeSuperseded(unsourced)).toBe(
+      `${API}:v9 (env commit eeeeeee) is newer: its source commit is from 2026-11-24T10:00:00Z, this build's from 2026-11-24T09:00:00Z`,
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sanitizeForTag } from '../../src/core/oci-tag.js';
-import { semverFromTags } from '../../src/core/tag/semver.js';
+import { compareReleases, parseRelease, semverFromTags } from '../../src/core/tag/semver.js';
 import { decideTag, formatTimestamp, type TagFacts } from '../../src/core/tag/strategies.js';
 import { KpushError, UsageError } from '../../src/errors.js';
 
@@ -134,5 +134,65 @@ describe('semver pre-release precedence (semver.org §11)', () => {
       expect(semverFromTags([...prefix].reverse()), prefix.join(' ')).toBe(highest);
       expect(semverFromTags([...prefix.slice(1), prefix[0] as string]), prefix.join(' ')).toBe(highest);
     }
+  });
+});
+
+describe('what tag errors say to do', () => {
+  const error = (action: () => unknown): KpushError => {
+    try {
+      action();
+    } catch (caught) {
+      if (caught instanceof KpushError) return caught;
+      throw caught;
+    }
+    throw new Error('expected a KpushError');
+  };
+
+  it('for a dirty tree under --require-clean', () => {
+    expect(
+      error(() => decideTag({ ...request, requireClean: true }, { ...facts, dirty: true })),
+    ).toMatchObject({
+      code: 'E_DIRTY',
+      message: 'the work tree has uncommitted changes and --require-clean is set',
+      hint: 'Commit or stash the changes (untracked files do not count), or drop --require-clean to get a -dirty tag.',
+    });
+  });
+
+  it('for a template that renders no valid tag', () => {
+    expect(error(() => decideTag({ ...request, template: '-{{sha7}}' }, facts))).toMatchObject({
+      code: 'E_USAGE',
+      message: '"-3f1c2a9" is not a valid image tag',
+      hint: 'A tag is 1-128 characters of [A-Za-z0-9_.-] and starts with a letter, digit or _. Adjust --template.',
+    });
+  });
+
+  it('for {{semver}} and {{run}} without a value', () => {
+    expect(error(() => decideTag({ ...request, template: 'v{{semver}}' }, facts))).toMatchObject({
+      code: 'E_NO_SEMVER_TAG',
+      message: '{{semver}} is used but HEAD has no release tag like v1.2.3',
+      hint: 'Tag the commit, or use a template without {{semver}} for untagged builds.',
+    });
+    expect(
+      error(() => decideTag({ ...request, template: 'r{{run}}' }, { ...facts, runNumber: null })),
+    ).toMatchObject({
+      code: 'E_NO_RUN_NUMBER',
+      message: '{{run}} is used but no CI run number is available',
+      hint: 'It comes from GITHUB_RUN_NUMBER or CI_PIPELINE_IID; set one of them when running outside CI.',
+    });
+  });
+});
+
+describe('release tags', () => {
+  it('start with a digit or v, with no white space before', () => {
+    expect(parseRelease(' 1.2.3')).toBeNull();
+    expect(parseRelease('x1.2.3')).toBeNull();
+    expect(compareReleases(' 2.0.0', '1.0.0')).toBeNull();
+    expect(parseRelease('v1.2.3')?.version).toBe('1.2.3');
+  });
+
+  it('read build metadata written as _, but never pick such a git tag as the version', () => {
+    expect(parseRelease('1.0.0_build.5')?.build).toEqual(['build', '5']);
+    expect(semverFromTags(['v1.0.0_build.5'])).toBeNull();
+    expect(semverFromTags(['v9.0.0_x', 'v1.0.0'])).toBe('1.0.0');
   });
 });

@@ -51,12 +51,18 @@ function messageFields({ targets, changes, ci }: MessageInput): Record<MessageFi
   return {
     summary: `deploy: bump ${images.map(({ repository, to }) => `${repository} to ${to}`).join(', ')}`,
     changes: changes.map((change) => `- ${describeChange(change)}`).join('\n'),
-    images: images.map(({ repository, to }) => `${repository}:${to}`).join(', '),
+    images: targets.map(imageText).join(', '),
     sourceRepo: ci.sourceRepository ?? '',
     sourceCommit: ci.sha ?? '',
     runUrl: ci.runUrl ?? '',
     actor: ci.actor ?? '',
   };
+}
+
+/** `ghcr.io/acme/api:sha-3f1c2a9`, `ghcr.io/acme/api@sha256:0123456789ab` (short digest): a reference. */
+function imageText(target: ImageReference): string {
+  const { repository, to } = describeTarget(target);
+  return target.tag ? `${repository}:${to}` : `${repository}@${to}`;
 }
 
 /** `ghcr.io/acme/api` to `sha-3f1c2a9` (or the short digest when there is no tag). */

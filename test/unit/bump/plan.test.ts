@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { assertNothingLeftBehind, planBump } from '../../../src/core/bump/plan.js';
+import {
+  assertNothingLeftBehind,
+  type BumpPlan,
+  conflictingTargets,
+  describeChange,
+  planBump,
+} from '../../../src/core/bump/plan.js';
 import { parseImageReference } from '../../../src/core/image-ref.js';
 import { KpushError } from '../../../src/errors.js';
 import { scanManifest } from '../../../src/manifests/index.js';
@@ -126,5 +132,73 @@ describe('assertNothingLeftBehind', () => {
     );
     expect(narrowed.message).toBe('no reference to ghcr.io/acme/zeta found in apps, base (1 YAML files)');
     expect(() => assertNothingLeftBehind(result, { ...SCOPE, allowNoMatch: true })).not.toThrow();
+  });
+});
+
+describe('assertNothingLeftBehind, messages', () => {
+  const empty: BumpPlan = { files: [], changes: [], unmatched: [], declined: [], warnings: [] };
+
+  it('names every repository left behind, and says what to do', () => {
+    const declined = [
+      { file: 'a.yaml', line: 4, repository: 'ghcr.io/acme/api', reason: 'r1' },
+      { file: 'b.yaml', line: 7, repository: 'ghcr.io/acme/web', reason: 'r2' },
+      { file: 'c.yaml', line: 9, repository: 'ghcr.io/acme/api', reason: 'r3' },
+    ];
+    const error = thrown(() => assertNothingLeftBehind({ ...empty, declined, unmatched: ['x.io/y'] }, SCOPE));
+    expect(error.message).toBe(
+      '3 references to ghcr.io/acme/api, ghcr.io/acme/web would be left as they are: a.yaml:4: r1; b.yaml:7: r2; c.yaml:9: r3',
+    );
+    expect(error.hint).toBe(
+      'Change those places so kpush can rewrite them (see the reasons), or leave them out with --path; nothing was committed.',
+    );
+    expect(error.details).toEqual({ declined, unmatched: ['x.io/y'] });
+  });
+
+  it('names every repository referenced nowhere, with the scope in the details', () => {
+    const scope = { paths: ['apps'], filesScanned: 2, allowNoMatch: false };
+    const error = thrown(() => assertNothingLeftBehind({ ...empty, unmatched: ['x.io/a', 'x.io/b'] }, scope));
+    expect(error.code).toBe('E_NO_MATCH');
+    expect(error.message).toBe('no reference to x.io/a, x.io/b found in apps (2 YAML files)');
+    expect(error.hint).toBe(
+      'Check the image repository spelling and --path, or pass --allow-no-match when this is expected.',
+    );
+    expect(error.details).toEqual({ unmatched: ['x.io/a', 'x.io/b'], paths: ['apps'], filesScanned: 2 });
+  });
+});
+
+describe('describeChange', () => {
+  const base = { file: 'f.yaml', line: 2, kind: 'image' as const, repository: 'ghcr.io/acme/api' };
+  it('names the repository unless either value is a whole reference, and marks empty values', () => {
+    expect(describeChange({ ...base, old: 'ghcr.io/acme/api:1', new: '' })).toBe(
+      'f.yaml:2 ghcr.io/acme/api:1 -> (removed)',
+    );
+    expect(describeChange({ ...base, old: '', new: 'ghcr.io/acme/api:2' })).toBe(
+      'f.yaml:2 (none) -> ghcr.io/acme/api:2',
+    );
+    expect(describeChange({ ...base, old: '', new: '2' })).toBe('f.yaml:2 ghcr.io/acme/api (none) -> 2');
+  });
+});
+
+describe('conflictingTargets', () => {
+  const targets = (...refs: string[]) => refs.map(parseImageReference);
+  const DIGEST = `sha256:${'d'.repeat(64)}`;
+
+  it('names each repository asked for with different values, once', () => {
+    expect(
+      conflictingTargets(
+        targets('ghcr.io/acme/api:1', 'ghcr.io/acme/web:1', 'ghcr.io/acme/api:2', 'ghcr.io/acme/api:3'),
+      ),
+    ).toEqual(['ghcr.io/acme/api']);
+    expect(conflictingTargets(targets('nginx:1.27', `docker.io/library/nginx:1.27@${DIGEST}`))).toEqual([
+      'docker.io/library/nginx',
+    ]);
+  });
+
+  it('accepts the same value twice, and different repositories', () => {
+    expect(
+      conflictingTargets(targets('ghcr.io/acme/api:1', 'ghcr.io/acme/api:1', 'ghcr.io/acme/web:2')),
+    ).toEqual([]);
+    expect(conflictingTargets(targets(`nginx@${DIGEST}`, `docker.io/library/nginx@${DIGEST}`))).toEqual([]);
+    expect(conflictingTargets([])).toEqual([]);
   });
 });
