@@ -45,8 +45,8 @@ export async function openRecords(
       });
     },
     async complete(record) {
-      await write(record.id, record);
-      await trim(client, options.app, options.namespace);
+      // The trim reads names only and the record being completed is already there: both at once.
+      await Promise.all([write(record.id, record), trim(client, options.app, options.namespace)]);
     },
   };
 }
@@ -100,12 +100,34 @@ export async function readRecords(
   return records.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id));
 }
 
+/**
+ * Deletes all but the newest RECORDS_KEPT records, found from their names and labels alone
+ * (a full list downloads every record: at 300 objects each, most of a deploy's tail).
+ */
 async function trim(client: KubeClient, app: string, namespace: string): Promise<void> {
-  const records = await readRecords(client, app, namespace);
-  for (const old of records.slice(RECORDS_KEPT)) {
+  const { items } = await client.list(
+    'v1',
+    'Secret',
+    namespace,
+    { labelSelector: `${RECORD_LABEL_APP}=${app},${RECORD_LABEL_KIND}=deploy` },
+    { metadataOnly: true },
+  );
+  const prefix = recordName(app, '');
+  const ids = items
+    .map((secret) => secret.metadata.name ?? '')
+    .filter((name) => name.startsWith(prefix))
+    .map((name) => name.slice(prefix.length));
+  for (const id of oldestFirst(ids).slice(0, Math.max(0, ids.length - RECORDS_KEPT))) {
     await client.delete(
-      { group: '', version: 'v1', kind: 'Secret', namespace, name: recordName(app, old.id) },
-      { dryRun: false },
+      { group: '', version: 'v1', kind: 'Secret', namespace, name: recordName(app, id) },
+      {
+        dryRun: false,
+      },
     );
   }
+}
+
+/** Record ids start with their UTC start time (`20261124t231546z-…`, newRecordId): they sort by it. */
+export function oldestFirst(ids: readonly string[]): string[] {
+  return [...ids].sort();
 }

@@ -160,6 +160,10 @@ function loadMerged(kc: KubeConfig, files: string[]): void {
 }
 
 /** A cluster connection: discovery cache, raw JSON requests, apply, list, watch, delete. */
+/** The server answers a list with each item's metadata only (falls back to the full list). */
+const METADATA_LIST =
+  'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1beta1,application/json';
+
 export class KubeClient {
   private readonly resources = new Map<string, Promise<Map<string, ApiResource>>>();
   private authHeaders: { value: Promise<Record<string, string>>; at: number } | undefined;
@@ -262,12 +266,17 @@ export class KubeClient {
     }
   }
 
-  /** Lists a kind, in one namespace or (namespace '') in all / cluster-scoped. */
+  /**
+   * Lists a kind, in one namespace or (namespace '') in all / cluster-scoped. `metadataOnly`
+   * asks the server for each item's metadata alone (PartialObjectMetadataList), e.g. to find
+   * the records to trim without downloading every one.
+   */
   async list(
     apiVersion: string,
     kind: string,
     namespace: string,
     query: { labelSelector?: string; fieldSelector?: string } = {},
+    options: { metadataOnly?: boolean } = {},
   ): Promise<{ items: KubeObject[]; resourceVersion: string }> {
     const path = await this.collectionPath(apiVersion, kind, namespace);
     const items: KubeObject[] = [];
@@ -279,6 +288,7 @@ export class KubeClient {
         metadata?: { continue?: string; resourceVersion?: string };
       }>('GET', path, {
         query: { ...cleanQuery(query), limit: '500', ...(continueToken ? { continue: continueToken } : {}) },
+        ...(options.metadataOnly ? { accept: METADATA_LIST } : {}),
       });
       // A list's items carry no apiVersion/kind: put them back so they read as objects.
       for (const item of page.items ?? []) items.push({ ...item, apiVersion, kind });
@@ -348,7 +358,7 @@ export class KubeClient {
   async request<T = unknown>(
     method: string,
     path: string,
-    options: { query?: Record<string, string>; body?: string; contentType?: string } = {},
+    options: { query?: Record<string, string>; body?: string; contentType?: string; accept?: string } = {},
   ): Promise<T> {
     const response = await this.send(method, path, { ...options, timeoutMs: REQUEST_TIMEOUT_MS });
     const body = await readBody(response);
@@ -363,6 +373,7 @@ export class KubeClient {
       query?: Record<string, string>;
       body?: string;
       contentType?: string;
+      accept?: string;
       signal?: AbortSignal;
       timeoutMs: number;
     },
@@ -370,7 +381,7 @@ export class KubeClient {
     const url = new URL(this.target.server.replace(/\/+$/, '') + path);
     for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
     const headers: Record<string, string> = {
-      accept: 'application/json',
+      accept: options.accept ?? 'application/json',
       'user-agent': 'kpush',
       ...(await this.credentials()),
     };

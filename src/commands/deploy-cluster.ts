@@ -59,6 +59,8 @@ export interface PlannedObject {
   source: Manifest['source'];
   desired: KubeObject;
   live: KubeObject | null;
+  /** `live` has been read (loadLive reads each object once). */
+  liveLoaded?: boolean;
   /** The server's dry-run result: the object as it would be stored. */
   result: KubeObject | null;
   action: ObjectAction | 'pending';
@@ -124,24 +126,29 @@ export async function deployToCluster(
     });
     target = { server: client.target.server, context: client.target.context };
     namespace = job.request.namespace ?? soleNamespace(job.manifests) ?? client.target.namespace;
-    const version = await client.serverVersion();
+    // Independent reads at once: each is a round trip before the first apply.
+    const [version, resolved] = await Promise.all([
+      client.serverVersion(),
+      resolveObjects(client, job.manifests, namespace),
+    ]);
     deps.reporter.debug(
       log(`connected to ${target.server} (context ${target.context}, Kubernetes ${version})`),
     );
-
-    objects.push(...(await resolveObjects(client, job.manifests, namespace)));
-    await checkNamespaces(client, objects, job.request.dryRun);
+    objects.push(...resolved);
     const parentName = `kpush-${job.request.app}`;
     const setId = applySetId(parentName, namespace);
     for (const object of objects) object.desired = withMembershipLabel(object.desired, setId);
     const stageContext: StageContext = { client, request: job.request, deps, log, setId };
-    await keepAutoscaledReplicas(client, objects);
 
     const parentId: ObjectId = { group: '', version: 'v1', kind: 'Secret', namespace, name: parentName };
-    const liveParent = await client.get(parentId).catch((error: unknown) => {
-      if (error instanceof KubeApiError && error.status === 404) return null;
-      throw error;
-    });
+    const [namespaces, , liveParent] = await Promise.all([
+      checkNamespaces(client, objects, job.request.dryRun),
+      keepAutoscaledReplicas(client, objects),
+      client.get(parentId).catch((error: unknown) => {
+        if (error instanceof KubeApiError && error.status === 404) return null;
+        throw error;
+      }),
+    ]);
     const toolingProblem = liveParent
       ? (checkTooling(liveParent.metadata.annotations?.['applyset.kubernetes.io/tooling'], KPUSH_TOOL_NAME) ??
         checkParentId(liveParent.metadata.labels, setId))
@@ -152,13 +159,17 @@ export async function deployToCluster(
       });
     }
 
+    // The live state of every object is read while the record and the ApplySet are written
+    // (awaited below; a failure before then must not surface as an unhandled rejection).
+    const live = loadLive(client, objects);
+    live.catch(() => {});
     if (!job.request.dryRun) {
       records = await openRecords(client, {
         app: job.request.app,
         namespace,
         fieldManager: job.request.fieldManager,
       });
-      await ensureNamespaceFor(objects, namespace, stageContext);
+      await ensureNamespaceFor(objects, namespace, stageContext, namespaces);
       const grown = superset(
         liveParent?.metadata.annotations,
         objects.map((object) => object.id),
@@ -167,8 +178,10 @@ export async function deployToCluster(
       await Promise.all([
         records.start({ ...deps.base, id: job.recordId, target, namespace }),
         writeParent(client, parentName, namespace, grown),
+        live,
       ]);
     }
+    await live;
 
     for (const stage of planStages(objects)) {
       await runStage(stage, stageContext);
@@ -238,7 +251,7 @@ export async function checkNamespaces(
   client: KubeClient,
   objects: PlannedObject[],
   dryRun: boolean,
-): Promise<void> {
+): Promise<Set<string>> {
   const created = new Set(
     objects.filter((o) => o.id.kind === 'Namespace' && o.id.group === '').map((o) => o.id.name),
   );
@@ -260,6 +273,7 @@ export async function checkNamespaces(
   if (dryRun) {
     for (const object of objects) if (missing.includes(object.id.namespace)) object.awaitsNamespace = true;
   }
+  return new Set(wanted.filter((_name, index) => exists[index]));
 }
 
 /** Kinds from discovery; namespaces defaulted; custom resources of CRDs in this deploy noted. */
@@ -426,10 +440,11 @@ async function ensureNamespaceFor(
   objects: PlannedObject[],
   namespace: string,
   context: StageContext,
+  existing: ReadonlySet<string>,
 ): Promise<void> {
   const { client } = context;
   const id: ObjectId = { group: '', version: 'v1', kind: 'Namespace', namespace: '', name: namespace };
-  if (await client.get(id)) return;
+  if (existing.has(namespace) || (await client.get(id))) return;
   const own = objects.find(
     (object) => object.id.kind === 'Namespace' && object.id.group === '' && object.id.name === namespace,
   );
@@ -503,11 +518,14 @@ function applyOptions(request: DeployRequest, dryRun: boolean): ApplyOptions {
 /** A kind with this many objects in one namespace is listed once instead of read one by one. */
 const LIST_THRESHOLD = 10;
 
-/** Reads the live state of a stage: one LIST per large kind and namespace, else a GET each. */
+/**
+ * Reads the live state of objects not read yet: one LIST per large kind and namespace, else a
+ * GET each. Objects whose CRD or namespace this deploy creates wait for their stage.
+ */
 export async function loadLive(client: KubeClient, objects: PlannedObject[]): Promise<void> {
   const groups = new Map<string, PlannedObject[]>();
   for (const object of objects) {
-    if (object.awaitsCrd || object.awaitsNamespace) continue;
+    if (object.awaitsCrd || object.awaitsNamespace || object.liveLoaded) continue;
     const key = `${object.desired.apiVersion}|${object.desired.kind}|${object.id.namespace}`;
     groups.set(key, [...(groups.get(key) ?? []), object]);
   }
@@ -520,10 +538,14 @@ export async function loadLive(client: KubeClient, objects: PlannedObject[]): Pr
     }
     const list = await client.list(first.desired.apiVersion, first.desired.kind, first.id.namespace);
     const byName = new Map(list.items.map((item) => [item.metadata.name, item]));
-    for (const object of group) object.live = byName.get(object.id.name) ?? null;
+    for (const object of group) {
+      object.live = byName.get(object.id.name) ?? null;
+      object.liveLoaded = true;
+    }
   });
   await mapLimit(singles, CONCURRENCY, async (object) => {
     object.live = await client.get(object.id);
+    object.liveLoaded = true;
   });
 }
 

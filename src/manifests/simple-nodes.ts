@@ -1,4 +1,5 @@
 import { Document, isScalar, Pair, Scalar, type ScalarTag, type Schema, YAMLMap, YAMLSeq } from 'yaml';
+import { type SplitDocument, splitDocuments } from './simple-documents.js';
 
 /**
  * Builds the `yaml` package's own nodes for a document that splitDocuments certified simple,
@@ -17,9 +18,13 @@ import { Document, isScalar, Pair, Scalar, type ScalarTag, type Schema, YAMLMap,
  * collection. A collection's end offsets are the end of its last value's line, where `yaml`
  * would also count trailing comments: nothing in kpush reads them.
  */
-export function buildSimpleDocument(text: string, start: number, end: number): Document.Parsed | null {
-  coreSchema ??= new Document().schema;
-  const builder = new NodeBuilder(text, coreSchema);
+export function buildSimpleDocument(
+  text: string,
+  start: number,
+  end: number,
+  schema: Schema = coreSchema(),
+): Document.Parsed | null {
+  const builder = new NodeBuilder(text, schema);
   let lineStart = start;
   // The split document starts at its `---` line, if it has one.
   if (text.startsWith('---', lineStart)) lineStart = nextLine(text, lineStart, end);
@@ -38,14 +43,71 @@ export function buildSimpleDocument(text: string, start: number, end: number): D
   return document;
 }
 
+let core: Schema | null = null;
+
 /** The schema parseAllDocuments resolves plain scalars with by default (YAML 1.2 core). */
-let coreSchema: Schema | null = null;
+export function coreSchema(): Schema {
+  core ??= new Document().schema;
+  return core;
+}
 
 /**
- * First characters of a plain scalar the core schema can only read as a string: null and
- * booleans start with `~nNtTfF`, numbers with a digit, a sign or a dot, and the empty one is null.
+ * First characters of a plain scalar that YAML 1.2 core and YAML 1.1 can only read as a
+ * string: null and booleans start with one of `~nNtTfFyYoO`, numbers with a digit, a sign or
+ * a dot, the merge key with `<`, and the empty scalar is null.
  */
-const ALWAYS_STRING = /^[^~nNtTfF0-9+\-.]/;
+const ALWAYS_STRING = /^[^~nNtTfFyYoO0-9+\-.<]/;
+
+/** A simple document's place in `text` and whether its nodes are wanted (see documentsToParse). */
+export type DocumentFilter = (document: SplitDocument, source: string) => boolean;
+
+/**
+ * Which documents of `text` `yaml` still has to parse: `toParse` is `text` with each simple
+ * document that needs no parse turned into one comment line of the same length, so that every
+ * offset yaml reports is still an offset in `text`: the documents `needed` rules out, and those
+ * it wants whose nodes buildSimpleDocument built with `schema` (returned in `built`; with
+ * `schema` null none are built). Only documents before the first one that is not simple: up to
+ * there, yaml sees each `---` where splitDocuments does (after one it cannot check, an unclosed
+ * quote could swallow the next). `toParse` is null when no document is left to parse.
+ */
+export function documentsToParse(
+  text: string,
+  needed: DocumentFilter,
+  schema: Schema | null,
+): { toParse: string | null; built: Document.Parsed[] } {
+  const parts: string[] = [];
+  const built: Document.Parsed[] = [];
+  let cursor = 0;
+  let kept = false;
+  for (const document of splitDocuments(text)) {
+    if (!document.simple) {
+      return { toParse: cursor === 0 ? text : parts.join('') + text.slice(cursor), built };
+    }
+    const { start, end } = document;
+    if (end - start < 2) {
+      kept = true;
+      continue;
+    }
+    if (needed(document, text.slice(start, end))) {
+      const nodes = schema ? buildSimpleDocument(text, start, end, schema) : null;
+      if (nodes === null) {
+        kept = true;
+        continue;
+      }
+      built.push(nodes);
+    }
+    const lineBreak = text[end - 1] === '\n' ? '\n' : '';
+    parts.push(text.slice(cursor, start), '#', ' '.repeat(end - start - 1 - lineBreak.length), lineBreak);
+    cursor = end;
+  }
+  if (!kept) return { toParse: null, built };
+  return { toParse: cursor === 0 ? text : parts.join('') + text.slice(cursor), built };
+}
+
+/** Built and parsed documents of one text, in the order they are written. */
+export function inSourceOrder(documents: Document.Parsed[]): Document.Parsed[] {
+  return documents.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0));
+}
 
 function nextLine(text: string, from: number, end: number): number {
   const newline = text.indexOf('\n', from);

@@ -14,8 +14,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { YamlSyntaxError } from '../errors.js';
-import { type SplitDocument, splitDocuments } from './simple-documents.js';
-import { buildSimpleDocument } from './simple-nodes.js';
+import { coreSchema, type DocumentFilter, documentsToParse, inSourceOrder } from './simple-nodes.js';
 
 /**
  * A manifest file parsed for editing: the text stays the source of truth and every change is
@@ -45,7 +44,7 @@ interface SyntaxProblem {
  * Whether a scan needs `document` (whose text is `source`) parsed into nodes. Called only for
  * simple documents (see simple-documents.ts): the others are always parsed.
  */
-export type DocumentFilter = (document: SplitDocument, source: string) => boolean;
+export type { DocumentFilter };
 
 /**
  * Parses the documents `needed` selects and every document that is not simple; the first
@@ -61,7 +60,11 @@ export function parseManifestSource(
   needed: DocumentFilter = () => true,
   options: { nodesFrom?: 'builder' | 'yaml' } = {},
 ): ManifestSource {
-  const { toParse, built } = textToParse(text, needed, options.nodesFrom !== 'yaml');
+  const { toParse, built } = documentsToParse(
+    text,
+    needed,
+    options.nodesFrom === 'yaml' ? null : coreSchema(),
+  );
   // yaml's own duplicate-key check compares each key with every earlier one (quadratic in the
   // keys of one mapping: 40k keys took 12 s); duplicateKeys() does the same check with a Set.
   // Nothing left to parse (the usual case in a large env repo): yaml's parser is not even started.
@@ -83,52 +86,6 @@ export function parseManifestSource(
   const documents = built.length === 0 ? parsed : inSourceOrder([...built, ...parsed]);
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   return { path, text, documents, eol, lineStarts, json: /\.json$/i.test(path) };
-}
-
-function inSourceOrder(documents: Document.Parsed[]): Document.Parsed[] {
-  return documents.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0));
-}
-
-/**
- * `text` with each simple document that needs no parse turned into one comment line of the
- * same length, so that every offset yaml reports is still an offset in `text`: the documents
- * the scan does not need, and those it needs whose nodes buildSimpleDocument built (returned in
- * `built`). Only documents before the first one that is not simple: up to there, yaml sees each
- * `---` where splitDocuments does (after one it cannot check, an unclosed quote could swallow
- * the next). `toParse` is null when no document is left to parse.
- */
-function textToParse(
-  text: string,
-  needed: DocumentFilter,
-  build: boolean,
-): { toParse: string | null; built: Document.Parsed[] } {
-  const parts: string[] = [];
-  const built: Document.Parsed[] = [];
-  let cursor = 0;
-  let kept = false;
-  for (const document of splitDocuments(text)) {
-    if (!document.simple) {
-      return { toParse: cursor === 0 ? text : parts.join('') + text.slice(cursor), built };
-    }
-    const { start, end } = document;
-    if (end - start < 2) {
-      kept = true;
-      continue;
-    }
-    if (needed(document, text.slice(start, end))) {
-      const nodes = build ? buildSimpleDocument(text, start, end) : null;
-      if (nodes === null) {
-        kept = true;
-        continue;
-      }
-      built.push(nodes);
-    }
-    const lineBreak = text[end - 1] === '\n' ? '\n' : '';
-    parts.push(text.slice(cursor, start), '#', ' '.repeat(end - start - 1 - lineBreak.length), lineBreak);
-    cursor = end;
-  }
-  if (!kept) return { toParse: null, built };
-  return { toParse: cursor === 0 ? text : parts.join('') + text.slice(cursor), built };
 }
 
 /** Keys repeated in one mapping (kubectl rejects them), found in one pass over the document. */
@@ -175,7 +132,7 @@ function unresolvedAliases(document: Document.Parsed): SyntaxProblem[] {
   return problems;
 }
 
-function lineStartsOf(text: string): number[] {
+export function lineStartsOf(text: string): number[] {
   const starts = [0];
   for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1))
     starts.push(index + 1);
@@ -275,7 +232,7 @@ const NUMBER_LIKE = /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][
  */
 export function needsQuotes(value: string): boolean {
   if (!PLAIN_SAFE.test(value) || value.endsWith(':') || NUMBER_LIKE.test(value)) return true;
-  readerSchemas ??= [new Document().schema, new Document(null, { version: '1.1' }).schema];
+  readerSchemas ??= [coreSchema(), new Document(null, { version: '1.1' }).schema];
   return readerSchemas.some((schema) => !readsAsString(schema, value));
 }
 

@@ -1,14 +1,16 @@
 import {
-  type Document,
+  Document,
   isMap,
   isNode,
   isSeq,
-  LineCounter,
   parseAllDocuments,
+  type Schema,
   type Tags,
   type YAMLError,
 } from 'yaml';
 import { ManifestValidationError, YamlSyntaxError } from '../../errors.js';
+import { documentsToParse, inSourceOrder } from '../../manifests/simple-nodes.js';
+import { lineStartsOf, positionOf } from '../../manifests/yaml-source.js';
 import {
   describeObject,
   type KubeObject,
@@ -44,45 +46,62 @@ export const APPLYSET_PART_OF_LABEL = 'applyset.kubernetes.io/part-of';
  * strings. Empty documents are dropped and `List`s flattened. Throws YamlSyntaxError on the first
  * syntax error, duplicate keys included.
  */
-export function parseManifestStream(text: string, file: string): { objects: ParsedObject[] } {
+export function parseManifestStream(
+  text: string,
+  file: string,
+  options: { nodesFrom?: 'builder' | 'yaml' } = {},
+): { objects: ParsedObject[] } {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(source, {
-    version: '1.1',
-    customTags: kubectlScalars,
-    prettyErrors: false,
-    lineCounter,
-  });
-  const errors: YAMLError[] = [...('errors' in documents ? documents.errors : [])];
-  for (const document of documents) errors.push(...document.errors);
+  // Simple documents (most rendered manifests) get their nodes without yaml's parser, which
+  // was most of a 300-object deploy's time before its first request (simple-nodes.ts).
+  const { toParse, built } = documentsToParse(
+    source,
+    () => true,
+    options.nodesFrom === 'yaml' ? null : kubectlSchema(),
+  );
+  const parsed =
+    toParse === null
+      ? []
+      : parseAllDocuments(toParse, { version: '1.1', customTags: kubectlScalars, prettyErrors: false });
+  const lineStarts = lineStartsOf(source);
+  const lineAt = (offset: number) => positionOf(source, lineStarts, offset);
+  const errors: YAMLError[] = [...('errors' in parsed ? parsed.errors : [])];
+  for (const document of parsed) errors.push(...document.errors);
   const first = errors.sort((a, b) => a.pos[0] - b.pos[0])[0];
   if (first) {
-    const { line, col } = lineCounter.linePos(first.pos[0]);
-    throw new YamlSyntaxError(file, line, col, first.message, NOTHING_APPLIED);
+    const { line, column } = lineAt(first.pos[0]);
+    throw new YamlSyntaxError(file, line, column, first.message, NOTHING_APPLIED);
   }
   const objects: ParsedObject[] = [];
-  for (const document of 'errors' in documents ? [] : documents) {
+  for (const document of inSourceOrder([...built, ...('errors' in parsed ? [] : parsed)])) {
     if (document.contents === null) continue;
-    const start = lineCounter.linePos(document.contents.range[0]);
+    const start = lineAt(document.contents.range[0]);
     const object = toPlainValue(document, file, start);
     if (object === null || object === undefined) continue;
-    const line = start.line;
-    objects.push(...flattenList(object, document.contents, line, lineCounter));
+    objects.push(...flattenList(object, document.contents, start.line, lineAt));
   }
   return { objects };
+}
+
+let kubectl: Schema | null = null;
+
+/** The schema parseManifestStream reads with: YAML 1.1 with kubectl's scalars. */
+function kubectlSchema(): Schema {
+  kubectl ??= new Document(null, { version: '1.1', customTags: kubectlScalars }).schema;
+  return kubectl;
 }
 
 /** The document as JSON-like data; an alias bomb (billion laughs) is refused, not expanded. */
 function toPlainValue(
   document: Document.Parsed,
   file: string,
-  start: { line: number; col: number },
+  start: { line: number; column: number },
 ): unknown {
   try {
     return document.toJS({ maxAliasCount: 1000 });
   } catch (error) {
     if (error instanceof ReferenceError)
-      throw new YamlSyntaxError(file, start.line, start.col, error.message, NOTHING_APPLIED);
+      throw new YamlSyntaxError(file, start.line, start.column, error.message, NOTHING_APPLIED);
     throw error;
   }
 }
@@ -97,14 +116,19 @@ function kubectlScalars(tags: Tags): Tags {
 }
 
 /** `kind: List` (or `FooList`) with `items`: each item, at its own line, recursively. */
-function flattenList(object: unknown, node: unknown, line: number, lines: LineCounter): ParsedObject[] {
+function flattenList(
+  object: unknown,
+  node: unknown,
+  line: number,
+  lineAt: (offset: number) => { line: number },
+): ParsedObject[] {
   if (!isListObject(object) || !isMap(node)) return [{ object, line }];
   const itemsNode = node.get('items', true);
   if (!isSeq(itemsNode)) return [{ object, line }];
   return object.items.flatMap((item, index) => {
     const itemNode = itemsNode.items[index];
-    const itemLine = isNode(itemNode) && itemNode.range ? lines.linePos(itemNode.range[0]).line : line;
-    return flattenList(item, itemNode, itemLine, lines);
+    const itemLine = isNode(itemNode) && itemNode.range ? lineAt(itemNode.range[0]).line : line;
+    return flattenList(item, itemNode, itemLine, lineAt);
   });
 }
 
