@@ -109,6 +109,24 @@ function timed(command, args, env) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/**
+ * Waits (outside the timings) until the controllers are done with what a first run started: the
+ * 100 Pods of its Deployments exist, and a moment more. Otherwise the next tool measured would
+ * share the API server with 100 ReplicaSets and Pods being created, or a namespace being emptied.
+ */
+function settle(namespace, env) {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const pods = spawnSync(kubectl, ['get', 'pods', '-n', namespace, '--no-headers', '-o', 'name'], {
+      env,
+      encoding: 'utf8',
+    });
+    if (pods.stdout.split('\n').filter(Boolean).length >= 100) break;
+    spawnSync('sleep', ['0.5']);
+  }
+  spawnSync('sleep', ['2']);
+}
+
 const tools = setupTools();
 const kubectl = tools.KPUSH_KUBECTL_BIN;
 const { kubeconfig, stop } = await cluster();
@@ -130,8 +148,16 @@ try {
     // Alternate who goes first, so neither always meets a warmer API server.
     const pair = (first, second) => (round % 2 === 0 ? [first(), second()] : [second(), first()].reverse());
     const [k1, p1] = pair(
-      () => timed(kubectl, kubectlApply, env),
-      () => timed(process.execPath, kpushDeploy, env),
+      () => {
+        const ms = timed(kubectl, kubectlApply, env);
+        settle(nsK, env);
+        return ms;
+      },
+      () => {
+        const ms = timed(process.execPath, kpushDeploy, env);
+        settle(nsP, env);
+        return ms;
+      },
     );
     const [k2, p2] = pair(
       () => timed(kubectl, kubectlApply, env),
@@ -146,7 +172,7 @@ try {
     console.log(
       `round ${round + 1}: first kubectl ${k1.toFixed(0)} ms, kpush ${p1.toFixed(0)} ms; second kubectl ${k2.toFixed(0)} ms, kpush ${p2.toFixed(0)} ms; kpush --dry-run ${dry.toFixed(0)} ms`,
     );
-    timed(kubectl, ['delete', 'namespace', nsK, nsP, '--wait=false'], env);
+    timed(kubectl, ['delete', 'namespace', nsK, nsP, '--wait=true'], env);
   }
   const m = Object.fromEntries(Object.entries(results).map(([key, values]) => [key, median(values)]));
   console.log(`\n300 objects, median of ${rounds} rounds (node ${process.version}):`);
