@@ -1,8 +1,8 @@
 /**
- * scanManifest parses into nodes only the documents that can hold a requested image; the others
- * are checked by splitDocuments (simple-documents.ts), which must never certify a document the
- * `yaml` package (or kpush's duplicate-key check) would reject, and the skipping must never
- * change a scan's result.
+ * scanManifest parses into nodes only the documents that can hold a requested image (simple ones
+ * built by simple-nodes.ts); the others are checked by splitDocuments (simple-documents.ts),
+ * which must never certify a document the `yaml` package (or kpush's duplicate-key check) would
+ * reject. Neither may change a scan's result against one that parses every document with `yaml`.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +18,8 @@ import { parseManifestSource } from '../../../src/manifests/yaml-source.js';
 import { renderScenario, type Scenario, scenarioArb } from './manifest-arbitraries.js';
 
 const RUNS = Number(process.env.KPUSH_FUZZ_RUNS ?? 800);
+/** The reference: every document's nodes from `yaml` itself, none from buildSimpleDocument. */
+const YAML_ONLY = { nodesFrom: 'yaml' } as const;
 const CORPUS = join(import.meta.dirname, '../../../../shared/corpus');
 
 /** The scan, or the error it throws, as comparable data. */
@@ -33,7 +35,7 @@ function outcome(run: () => unknown): unknown {
 /** What parsing only the documents a filter selects reports, against parsing every document. */
 function expectSameVerdictSkippingEverything(text: string): void {
   const skipping = outcome(() => parseManifestSource('f.yaml', text, () => false).documents.length);
-  const full = outcome(() => parseManifestSource('f.yaml', text).documents.length);
+  const full = outcome(() => parseManifestSource('f.yaml', text, () => true, YAML_ONLY).documents.length);
   expect('error' in (skipping as object) ? skipping : 'valid').toEqual(
     'error' in (full as object) ? full : 'valid',
   );
@@ -49,7 +51,7 @@ function expectSimpleDocumentsValid(text: string): void {
     if (!document.simple) continue;
     const source = text.slice(document.start, document.end);
     expect(
-      outcome(() => parseManifestSource('f.yaml', source)),
+      outcome(() => parseManifestSource('f.yaml', source, () => true, YAML_ONLY)),
       source,
     ).not.toHaveProperty('error');
     const [parsed] = parseAllDocuments(source);
@@ -243,7 +245,10 @@ describe('skipping documents never changes a scan', () => {
       fc.property(scenarioArb, (scenario: Scenario) => {
         const input = renderScenario(scenario);
         const everyDocument = outcome(() =>
-          scanParsedManifest(parseManifestSource(scenario.path, input), scenario.targets),
+          scanParsedManifest(
+            parseManifestSource(scenario.path, input, () => true, YAML_ONLY),
+            scenario.targets,
+          ),
         );
         expect(outcome(() => scanManifest(scenario.path, input, scenario.targets))).toEqual(everyDocument);
       }),
@@ -283,7 +288,12 @@ describe('skipping documents never changes a scan', () => {
     const targets = [parseImageReference(image)];
     const scan = scanManifest('apps/f.yaml', input, targets);
     expect(scan.edits.length + scan.warnings.length).toBeGreaterThan(0);
-    expect(scan).toEqual(scanParsedManifest(parseManifestSource('apps/f.yaml', input), targets));
+    expect(scan).toEqual(
+      scanParsedManifest(
+        parseManifestSource('apps/f.yaml', input, () => true, YAML_ONLY),
+        targets,
+      ),
+    );
   });
 
   it('skips a CustomResourceDefinition whose schema mentions the image', () => {
@@ -319,7 +329,12 @@ describe('broken YAML in a document without any requested image still blocks the
       expect(result).toHaveProperty('error', expect.stringMatching(/^apps\/f\.yaml:\d+:\d+: /));
       // The same file:line:col as when every document is parsed.
       expect(result).toEqual(
-        outcome(() => scanParsedManifest(parseManifestSource('apps/f.yaml', text), targets)),
+        outcome(() =>
+          scanParsedManifest(
+            parseManifestSource('apps/f.yaml', text, () => true, YAML_ONLY),
+            targets,
+          ),
+        ),
       );
     }
   });
