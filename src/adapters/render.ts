@@ -1,5 +1,5 @@
-import { constants, type Dirent } from 'node:fs';
-import { access, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { constants, type Dirent, readFileSync, statSync } from 'node:fs';
+import { access, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import type { Manifest } from '../core/deploy/types.js';
 import {
@@ -8,7 +8,6 @@ import {
   type RenderedDocument,
   toValidManifests,
 } from '../core/deploy/validate.js';
-import { settleLimit } from '../core/map-limit.js';
 import { KustomizeError, ManifestSourceError } from '../errors.js';
 import { exec } from './exec.js';
 
@@ -37,8 +36,6 @@ export interface RenderResult {
 
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 const DEFAULT_KUSTOMIZE_TIMEOUT_MS = 120_000;
-/** Files read at once: far below any open-file limit, plenty to keep the disk busy. */
-const READ_CONCURRENCY = 32;
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const MANIFEST_FILE = /\.(?:ya?ml|json)$/i;
 /** kpush's own config lives in the env repo but is not something to apply. */
@@ -332,16 +329,16 @@ function uniqueByRealPath(walk: Walk): FoundFile[] {
   return [...firstByReal.values()];
 }
 
-/** Reads every file (at most READ_CONCURRENCY at once); the first failure in path order is thrown. */
+/**
+ * Reads every file in path order, the first failure thrown. Synchronously, one at a time: one
+ * descriptor open at most, and for a directory of small manifests several times faster than
+ * fs.promises, whose every read is several thread pool round trips.
+ */
 async function readAll(files: readonly FoundFile[]): Promise<string[]> {
-  const results = await settleLimit(files, READ_CONCURRENCY, readManifestText);
-  return results.map((result) => {
-    if (result.status === 'rejected') throw result.reason;
-    return result.value;
-  });
+  return files.map(readManifestText);
 }
 
-async function readManifestText(file: FoundFile): Promise<string> {
+function readManifestText(file: FoundFile): string {
   const tooLarge = () =>
     new ManifestSourceError(
       'E_MANIFEST_TOO_LARGE',
@@ -349,8 +346,8 @@ async function readManifestText(file: FoundFile): Promise<string> {
       `${file.display} is larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB`,
       'Split the file, or move whatever it is out of the deployed directory.',
     );
-  if ((await stat(file.absolute)).size > MAX_MANIFEST_BYTES) throw tooLarge();
-  const bytes = await readFile(file.absolute);
+  if (statSync(file.absolute).size > MAX_MANIFEST_BYTES) throw tooLarge();
+  const bytes = readFileSync(file.absolute);
   if (bytes.length > MAX_MANIFEST_BYTES) throw tooLarge();
   return decodeUtf8(bytes, file.display);
 }

@@ -120,7 +120,12 @@ const QUOTED_KEY = /(?:"([^"\\\n]{0,250})"|'([^'\n]{0,250})'):(?= |\r?$)/my;
 const AFTER_VALUE = String.raw`(?: +(?:#[^\n]*)?)?\r?$`;
 const DOUBLE_QUOTED = new RegExp(`"([^"\\\\\\n]*)"${AFTER_VALUE}`, 'my');
 const SINGLE_QUOTED = new RegExp(`'((?:[^'\\n]|'')*)'${AFTER_VALUE}`, 'my');
-const EMPTY_FLOW = new RegExp(`(\\{ *\\}|\\[ *\\])${AFTER_VALUE}`, 'my');
+/** Inside one-line flow collections: words, quoted strings without escapes, `key:` of a mapping. */
+const FLOW_WORD = /[A-Za-z0-9_./+=][A-Za-z0-9_./+=-]*/y;
+const FLOW_QUOTED = /"([^"\\\n]*)"|'((?:[^'\n]|'')*)'/y;
+const FLOW_KEY = /([A-Za-z_$][A-Za-z0-9_$./-]{0,250}): +/y;
+/** What may follow a value on its line: spaces and a comment. */
+const LINE_END = new RegExp(AFTER_VALUE, 'my');
 
 type Collection = YAMLMap.Parsed | YAMLSeq.Parsed;
 type Value = Collection | Scalar.Parsed;
@@ -323,13 +328,8 @@ class NodeBuilder {
         : this.quotedScalar('QUOTE_SINGLE', inner.replaceAll("''", "'"), at, end);
     }
     if (first === '{' || first === '[') {
-      const match = matchAt(EMPTY_FLOW, this.text, at);
-      if (!match) return null;
-      const end = at + (match[1] ?? '').length;
-      const node = (first === '{' ? new YAMLMap(this.schema) : new YAMLSeq(this.schema)) as Collection;
-      node.flow = true;
-      node.range = [at, end, end];
-      this.lastEnd = end;
+      const node = this.flowCollection(at, to);
+      if (node) this.lastEnd = node.range[1];
       return node;
     }
     const line = this.text.slice(at, to);
@@ -342,6 +342,58 @@ class NodeBuilder {
     // Lines after it may fold into it, unless a comment has ended it.
     if (comment === -1) this.plain = { node, blankLines: 0 };
     return node;
+  }
+
+  /**
+   * A one-line flow collection of words and quoted strings (`[a, "b"]`, `{ cpu: 500m }`) ending
+   * its line, or null for any other flow content.
+   */
+  private flowCollection(at: number, to: number): Collection | null {
+    const isMap = this.text[at] === '{';
+    const node = (isMap ? new YAMLMap(this.schema) : new YAMLSeq(this.schema)) as Collection;
+    node.flow = true;
+    let cursor = this.skipSpaces(at + 1, to);
+    const close = isMap ? '}' : ']';
+    while (this.text[cursor] !== close) {
+      if (node.items.length > 0) {
+        if (this.text[cursor] !== ',') return null;
+        cursor = this.skipSpaces(cursor + 1, to);
+      }
+      let key: Scalar.Parsed | null = null;
+      if (isMap) {
+        const match = matchAt(FLOW_KEY, this.text, cursor);
+        if (!match) return null;
+        key = this.plainScalar(match[1] ?? '', cursor, cursor + (match[1] ?? '').length, true);
+        cursor = this.skipSpaces(cursor + match[0].length, to);
+      }
+      const item = this.flowScalar(cursor);
+      if (!item) return null;
+      if (key) (node as YAMLMap.Parsed).items.push(new Pair(key, item) as never);
+      else (node as YAMLSeq.Parsed).items.push(item);
+      cursor = this.skipSpaces(item.range[1], to);
+    }
+    const end = cursor + 1;
+    if (!matchAt(LINE_END, this.text, end)) return null;
+    node.range = [at, end, end];
+    return node;
+  }
+
+  /** A word or a quoted string without escapes inside a flow collection. */
+  private flowScalar(at: number): Scalar.Parsed | null {
+    const word = matchAt(FLOW_WORD, this.text, at);
+    if (word) return this.plainScalar(word[0], at, at + word[0].length, false);
+    const quoted = matchAt(FLOW_QUOTED, this.text, at);
+    if (!quoted) return null;
+    const end = at + quoted[0].length;
+    return quoted[1] !== undefined
+      ? this.quotedScalar('QUOTE_DOUBLE', quoted[1], at, end)
+      : this.quotedScalar('QUOTE_SINGLE', (quoted[2] ?? '').replaceAll("''", "'"), at, end);
+  }
+
+  private skipSpaces(from: number, to: number): number {
+    let at = from;
+    while (at < to && this.text.charCodeAt(at) === 32) at++;
+    return at;
   }
 
   /** A plain scalar resolved the way `yaml`'s composer does: the first default tag whose test matches. */

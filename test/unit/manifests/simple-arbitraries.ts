@@ -62,6 +62,14 @@ const VALUES = [
   '{ }',
   '[ ]',
   '{} # c',
+  '[a, b]',
+  "[ 1, true, null, 1.5, \"q\", 's''t' ]",
+  '{ cpu: 500m, memory: 1Gi }',
+  '{a: 1, b: "x, y: z"} # c',
+  '[\'x\', "y # not a comment"]',
+  '{ on: yes, n: 0x1F }',
+  '[a,b,c]',
+  '[-x, +1, .5]',
   '# only a comment',
 ];
 const lineArb = fc.oneof(
