@@ -234,3 +234,93 @@ describe('pruneCandidates', () => {
     expect(pruneCandidates([{ id: oldConfig }], [], { allowEmpty: true }).prune).toEqual([oldConfig]);
   });
 });
+
+describe('applyset edge cases', () => {
+  it('leaves cluster-scoped objects out of the namespaces, and empty names out of the parent', () => {
+    expect(
+      contentsOf([id('Namespace', 'shop'), id('ClusterRole', 'r', '', 'rbac.authorization.k8s.io')]),
+    ).toEqual({
+      groupKinds: ['ClusterRole.rbac.authorization.k8s.io', 'Namespace'],
+      namespaces: [],
+    });
+    const parent = parentObject({
+      name: 'p',
+      namespace: 'shop',
+      version: '1',
+      contents: { groupKinds: ['b', 'a', 'b'], namespaces: ['', 'shop', 'z', 'a', 'z'] },
+    });
+    expect(parent.metadata.annotations?.[APPLYSET_ADDITIONAL_NAMESPACES_ANNOTATION]).toBe('a,z');
+    expect(parent.metadata.annotations?.[APPLYSET_GROUP_KINDS_ANNOTATION]).toBe('a,b');
+  });
+
+  it('reads lists with empty entries and duplicates, sorted by code unit', () => {
+    expect(
+      parseParent({
+        [APPLYSET_GROUP_KINDS_ANNOTATION]: ',Service,,Deployment.apps,Service,',
+        [APPLYSET_ADDITIONAL_NAMESPACES_ANNOTATION]: 'b,,a,B',
+      }),
+    ).toEqual({ groupKinds: ['Deployment.apps', 'Service'], namespaces: ['B', 'a', 'b'], tooling: null });
+  });
+
+  it('says which object claims the label, with a code and a hint', () => {
+    const claimed = (name?: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { ...(name ? { name } : {}), labels: { [APPLYSET_PART_OF_LABEL]: 'other' } },
+    });
+    let error: unknown;
+    try {
+      withMembershipLabel(claimed('c'), 'mine');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(KpushError);
+    expect(error).toMatchObject({
+      code: 'E_APPLYSET_LABEL',
+      message:
+        'ConfigMap c: the ApplySet label "applyset.kubernetes.io/part-of" is already set in the manifest',
+      hint: 'Remove the label from the manifest; kpush sets it on every object it applies.',
+    });
+    expect(() => withMembershipLabel(claimed(), 'mine')).toThrow(
+      'ConfigMap : the ApplySet label "applyset.kubernetes.io/part-of" is already set in the manifest',
+    );
+  });
+
+  it('prunes a member whose uid this run did not apply', () => {
+    const member = { id: id('ConfigMap', 'old', 'shop'), uid: 'uid-2' };
+    const plan = pruneCandidates([member], [id('ConfigMap', 'new', 'shop')], { appliedUids: ['uid-1'] });
+    expect(plan).toEqual({ prune: [member.id], skipped: [] });
+  });
+
+  it('protects only core Namespaces with system names, and treats only core Namespaces and real CRDs as such', () => {
+    const applied = [id('Deployment', 'web', 'shop', 'apps')];
+    const lookalikes = [
+      id('ConfigMap', 'default', 'shop'),
+      id('Namespace', 'default', '', 'example.com'),
+      id('Namespace', 'x', '', 'example.com'),
+      id('CustomResourceDefinition', 'w', '', 'example.com'),
+    ];
+    const plan = pruneCandidates(
+      lookalikes.map((member) => ({ id: member })),
+      applied,
+    );
+    expect(plan.skipped).toEqual([]);
+    expect(plan.prune).toHaveLength(4);
+    expect(
+      pruneCandidates([{ id: id('Namespace', 'default') }], applied, { includeNamespacesAndCrds: true }),
+    ).toEqual({
+      prune: [],
+      skipped: [{ id: id('Namespace', 'default'), reason: 'namespace default is never pruned' }],
+    });
+    const crd = id('CustomResourceDefinition', 'w.example.com', '', 'apiextensions.k8s.io');
+    expect(pruneCandidates([{ id: crd }], applied).skipped).toEqual([
+      {
+        id: crd,
+        reason: 'CustomResourceDefinition is pruned only when Namespaces and CRDs are explicitly included',
+      },
+    ]);
+    expect(pruneCandidates([{ id: id('ConfigMap', 'c', 'shop') }], []).skipped[0]?.reason).toBe(
+      'nothing was applied: an empty render does not prune the whole set unless allowed',
+    );
+  });
+});

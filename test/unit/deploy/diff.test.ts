@@ -284,3 +284,108 @@ describe('objectDiff of Secrets', () => {
     expect(leaks(diff)).toEqual([]);
   });
 });
+
+describe('diff edge cases', () => {
+  it('joins changes whose contexts touch into one hunk, and splits them otherwise', () => {
+    expect(unifiedHunks(['a', 'b', 'c', 'd'], ['A', 'b', 'c', 'D'], 1)).toEqual([
+      '@@ -1,4 +1,4 @@',
+      '-a',
+      '+A',
+      ' b',
+      ' c',
+      '-d',
+      '+D',
+    ]);
+    expect(unifiedHunks(['a', 'b', 'c', 'x', 'd'], ['A', 'b', 'c', 'x', 'D'], 1)).toEqual([
+      '@@ -1,2 +1,2 @@',
+      '-a',
+      '+A',
+      ' b',
+      '@@ -4,2 +4,2 @@',
+      ' x',
+      '-d',
+      '+D',
+    ]);
+  });
+
+  it('keeps a common tail as trailing context', () => {
+    expect(unifiedHunks(['a', 'd', 'd'], ['d'], 3)).toEqual(['@@ -1,3 +1 @@', '-a', '-d', ' d']);
+  });
+
+  it('renders long values on one line and repeated values in full, without YAML anchors', () => {
+    const shared = { app: 'web' };
+    const long = `registry.test/${'x'.repeat(120)}:1`;
+    const result: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', labels: shared, annotations: shared },
+      data: { image: long },
+    };
+    const diff = objectDiff(
+      { group: '', version: 'v1', kind: 'ConfigMap', namespace: '', name: 'c' },
+      null,
+      result,
+    );
+    expect(diff).toBe(
+      [
+        '--- /dev/null',
+        '+++ result/v1.ConfigMap.c',
+        '@@ -0,0 +1,10 @@',
+        '+apiVersion: v1',
+        '+kind: ConfigMap',
+        '+metadata:',
+        '+  name: c',
+        '+  labels:',
+        '+    app: web',
+        '+  annotations:',
+        '+    app: web',
+        '+data:',
+        `+  image: ${long}`,
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('maskSecrets: copies, either side, last-applied', () => {
+  it('masks the copies, never the objects given', () => {
+    const before = secret({ data: { k: b64('1') } });
+    const after = secret({ data: { k: b64('2') } });
+    maskSecrets(before, after);
+    expect(before.data).toEqual({ k: b64('1') });
+    expect(after.data).toEqual({ k: b64('2') });
+  });
+
+  it('masks when either side is a Secret', () => {
+    const configMap: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'creds' },
+      data: { k: 'v' },
+    };
+    expect(maskSecrets(configMap, secret({ data: { k: b64('v') } }))).toMatchObject({
+      before: { data: { k: '*** (before)' } },
+      after: { data: { k: '*** (after)' } },
+    });
+  });
+
+  it('masks the last-applied annotation as a whole, and adds none where there was none', () => {
+    const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
+    const masked = maskSecrets(
+      secret({ data: {} }, { [lastApplied]: '{"data":{"k":"c2VjcmV0"}}' }),
+      secret({ data: {} }),
+    );
+    expect(masked.before?.metadata.annotations).toEqual({ note: 'visible', [lastApplied]: '***' });
+    expect(masked.after?.metadata.annotations).toEqual({ note: 'visible' });
+    const bare: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'creds' },
+      data: { k: 'x' },
+    };
+    expect(maskSecrets(bare, null)).toEqual({
+      before: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, data: { k: '***' } },
+      after: null,
+    });
+  });
+});

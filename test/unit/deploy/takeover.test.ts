@@ -128,6 +128,41 @@ describe('mergeFieldSets', () => {
   });
 });
 
+describe('taking over: which entry is ours', () => {
+  it("merges only into kpush's Apply entry, not another tool's Apply entry or kpush's Update entry", () => {
+    const argo = entry('argocd-controller', 'Apply', { 'f:metadata': { 'f:labels': {} } });
+    const kpushUpdate = entry('kpush', 'Update', { 'f:status': {} });
+    const after = managedAfter(
+      live([
+        argo,
+        kpushUpdate,
+        entry('kubectl-client-side-apply', 'Update', { 'f:spec': { 'f:paused': {} } }, { time: 'theirs' }),
+        entry('kpush', 'Apply', { 'f:spec': { 'f:replicas': {} } }, { time: 'ours' }),
+      ]),
+    );
+    expect(after).toEqual([
+      argo,
+      kpushUpdate,
+      {
+        manager: 'kpush',
+        operation: 'Apply',
+        apiVersion: 'apps/v1',
+        time: 'ours',
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:spec': { 'f:replicas': {}, 'f:paused': {} } },
+      },
+    ]);
+  });
+});
+
+describe('mergeFieldSets: values that are not sets', () => {
+  it('keeps a scalar or null on either side rather than merging into it', () => {
+    expect(mergeFieldSets({ 'f:a': 'x' }, { 'f:a': { 'f:k': {} } })).toEqual({ 'f:a': 'x' });
+    expect(mergeFieldSets({ 'f:a': { 'f:x': {} } }, { 'f:a': null })).toEqual({ 'f:a': { 'f:x': {} } });
+    expect(mergeFieldSets({ 'f:a': { 'f:x': {} } }, { 'f:a': 5 })).toEqual({ 'f:a': { 'f:x': {} } });
+  });
+});
+
 describe('HPA targets', () => {
   const hpa = (spec: unknown, namespace?: string): KubeObject => ({
     apiVersion: 'autoscaling/v2',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   looksLikeKubernetes,
+  objectIdOf,
   parseManifestStream,
   type RenderedDocument,
   toValidManifests,
@@ -137,6 +138,10 @@ describe('parseManifestStream', () => {
       exitCode: 1,
     });
     expect(error.message).toMatch(/^apps\/web\.yaml:6:1: /);
+  });
+
+  it('drops a byte order mark before a top-level list too', () => {
+    expect(parseManifestStream('\uFEFF- a\n', 'a.yaml').objects).toEqual([{ object: ['a'], line: 1 }]);
   });
 
   it('reports columns after a byte order mark as the editor shows them', () => {
@@ -311,5 +316,87 @@ describe('toValidManifests', () => {
     expect(error.hint).toContain('nothing was applied');
     expect(error.details).toEqual({ problems: error.problems });
     expect(error.problems).toHaveLength(3);
+  });
+});
+
+describe('parseManifestStream: edge cases', () => {
+  it('gives the syntax error as the parser words it, without a code excerpt', () => {
+    expect(syntaxError('kind: A\nname: "x\n').message).toBe('apps/web.yaml:3:1: Missing closing "quote');
+  });
+
+  it('reports the earliest of several syntax errors in a document', () => {
+    expect(syntaxError('kind: A\ndata: !!{\n')).toMatchObject({ line: 2, column: 7 });
+    expect(syntaxError('kind: A\ndata: !!{\n').message).toBe('apps/web.yaml:2:7: The !! tag has no suffix');
+  });
+
+  it('expands more than a hundred aliases, as real manifests with shared anchors use', () => {
+    const text = `kind: A\nbase: &a x\nlist: [${Array(120).fill('*a').join(', ')}]\n`;
+    const { objects } = parseManifestStream(text, 'a.yaml');
+    expect((objects[0]!.object as { list: string[] }).list).toHaveLength(120);
+  });
+
+  it('reports an error in a stream that has no document, such as a bad directive', () => {
+    const error = syntaxError('%TAG !\n');
+    expect(error).toMatchObject({ line: 1, column: 1 });
+    expect(error.message).toBe('apps/web.yaml:1:1: %TAG directive should contain exactly two parts');
+  });
+
+  it('reads YAML 1.1 floats as numbers', () => {
+    expect(parseManifestStream('ratio: 0.5\nbig: 1e3\nneg: -2.25\n', 'a.yaml').objects[0]?.object).toEqual({
+      ratio: 0.5,
+      big: 1000,
+      neg: -2.25,
+    });
+  });
+
+  it('does not flatten an object that has items but is not a List', () => {
+    const { objects } = parseManifestStream('kind: Queue\nitems:\n  - {kind: A}\n  - {kind: B}\n', 'a.yaml');
+    expect(objects).toEqual([{ object: { kind: 'Queue', items: [{ kind: 'A' }, { kind: 'B' }] }, line: 1 }]);
+  });
+});
+
+describe('validateManifests: empty and mistyped values', () => {
+  const messages = (object: unknown) => validateManifests([at(object)]).map((problem) => problem.message);
+
+  it('counts null and empty strings as missing', () => {
+    expect(messages({ apiVersion: null, kind: '', metadata: { name: 'a' } })).toEqual([
+      'missing apiVersion',
+      'missing kind',
+    ]);
+    expect(messages(configMap(''))).toEqual(['missing metadata.name']);
+    expect(messages({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: null } })).toEqual([
+      'missing metadata.name',
+    ]);
+  });
+
+  it('describes what was found instead', () => {
+    expect(messages(null)).toEqual(['expected a Kubernetes object (a mapping), found nothing']);
+    expect(messages(undefined)).toEqual(['expected a Kubernetes object (a mapping), found nothing']);
+    expect(messages(7)).toEqual(['expected a Kubernetes object (a mapping), found number 7']);
+    expect(messages({ apiVersion: 'v1', kind: { a: 1 }, metadata: { name: true } })).toEqual([
+      'kind must be a string, found a mapping',
+      'metadata.name must be a string, found boolean true',
+    ]);
+    expect(messages(configMap('a', { namespace: null }))).toEqual([
+      'metadata.namespace must be a string, found nothing',
+    ]);
+  });
+
+  it('rejects metadata that is a list', () => {
+    expect(messages({ apiVersion: 'v1', kind: 'ConfigMap', metadata: [{ name: 'a' }] })).toEqual([
+      'metadata must be a mapping',
+    ]);
+  });
+});
+
+describe('objectIdOf', () => {
+  it('leaves an unnamed object without a name rather than failing', () => {
+    expect(objectIdOf({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} })).toEqual({
+      group: '',
+      version: 'v1',
+      kind: 'ConfigMap',
+      namespace: '',
+      name: '',
+    });
   });
 });
