@@ -100,9 +100,9 @@ function toPlainValue(
   try {
     return document.toJS({ maxAliasCount: 1000 });
   } catch (error) {
-    if (error instanceof ReferenceError)
-      throw new YamlSyntaxError(file, start.line, start.column, error.message, NOTHING_APPLIED);
-    throw error;
+    // An alias bomb (ReferenceError), a merge key of a scalar (`<<: *x`, Error): the document's
+    // YAML cannot be read as an object, which is the author's to fix.
+    throw new YamlSyntaxError(file, start.line, start.column, (error as Error).message, NOTHING_APPLIED);
   }
 }
 
@@ -122,11 +122,11 @@ function flattenList(
   line: number,
   lineAt: (offset: number) => { line: number },
 ): ParsedObject[] {
-  if (!isListObject(object) || !isMap(node)) return [{ object, line }];
-  const itemsNode = node.get('items', true);
-  if (!isSeq(itemsNode)) return [{ object, line }];
+  if (!isListObject(object)) return [{ object, line }];
+  // `items: *alias` has no sequence of its own here: its items take the List's line.
+  const itemsNode = isMap(node) ? node.get('items', true) : null;
   return object.items.flatMap((item, index) => {
-    const itemNode = itemsNode.items[index];
+    const itemNode = isSeq(itemsNode) ? itemsNode.items[index] : null;
     const itemLine = isNode(itemNode) && itemNode.range ? lineAt(itemNode.range[0]).line : line;
     return flattenList(item, itemNode, itemLine, lineAt);
   });

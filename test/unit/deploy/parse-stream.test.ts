@@ -65,3 +65,22 @@ describe('parseManifestStream reads what yaml alone reads', () => {
     ]);
   });
 });
+
+describe('parseManifestStream: YAML that cannot be read as objects', () => {
+  it('a merge key of a scalar is a syntax error at the document, not a crash', () => {
+    expect(() => parseManifestStream('kind: A\nbase: &x 1\nb:\n  <<: *x\n', 'm.yaml')).toThrow(
+      /m\.yaml:1:1: .*Merge sources must be maps/,
+    );
+  });
+
+  it('a List whose items are an alias is flattened like any other', () => {
+    const { objects } = parseManifestStream(
+      'kind: List\nbase: &l [{kind: A}, {kind: B}]\nitems: *l\n',
+      'l.yaml',
+    );
+    expect(objects).toEqual([
+      { object: { kind: 'A' }, line: 1 },
+      { object: { kind: 'B' }, line: 1 },
+    ]);
+  });
+});
