@@ -2,7 +2,7 @@
 // committed: `uses: <owner>/kpush@v1` runs it with no npm install. `.ci/run` rebuilds it into a
 // temporary file and fails when the committed one differs (`node scripts/build-action.mjs <file>`).
 import { build } from 'esbuild';
-import { treeShakeClientNode } from './esbuild-plugins.mjs';
+import { lazyNodeFetchInClientNode, treeShakeClientNode } from './esbuild-plugins.mjs';
 
 const outfile = process.argv[2] ?? 'dist/action/index.js';
 await build({
@@ -18,6 +18,6 @@ await build({
   banner: {
     js: "import { createRequire as __kpushRequire } from 'node:module'; const require = __kpushRequire(import.meta.url);",
   },
-  plugins: [treeShakeClientNode],
+  plugins: [treeShakeClientNode, lazyNodeFetchInClientNode],
   logLevel: 'warning',
 });

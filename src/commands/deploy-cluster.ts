@@ -130,6 +130,8 @@ export async function deployToCluster(
     const [version, resolved] = await Promise.all([
       client.serverVersion(),
       resolveObjects(client, job.manifests, namespace),
+      // Discovery keepAutoscaledReplicas needs next (its errors are its own, when it asks again).
+      client.resourceFor('autoscaling/v2', 'HorizontalPodAutoscaler').catch(() => undefined),
     ]);
     deps.reporter.debug(
       log(`connected to ${target.server} (context ${target.context}, Kubernetes ${version})`),
@@ -140,6 +142,10 @@ export async function deployToCluster(
     for (const object of objects) object.desired = withMembershipLabel(object.desired, setId);
     const stageContext: StageContext = { client, request: job.request, deps, log, setId };
 
+    // The live state of every object is read meanwhile, and while the record and the ApplySet
+    // are written (awaited below; a failure before then must not surface as an unhandled rejection).
+    const live = loadLive(client, objects);
+    live.catch(() => {});
     const parentId: ObjectId = { group: '', version: 'v1', kind: 'Secret', namespace, name: parentName };
     const [namespaces, , liveParent] = await Promise.all([
       checkNamespaces(client, objects, job.request.dryRun),
@@ -159,10 +165,6 @@ export async function deployToCluster(
       });
     }
 
-    // The live state of every object is read while the record and the ApplySet are written
-    // (awaited below; a failure before then must not surface as an unhandled rejection).
-    const live = loadLive(client, objects);
-    live.catch(() => {});
     if (!job.request.dryRun) {
       records = await openRecords(client, {
         app: job.request.app,
