@@ -130,7 +130,22 @@ export interface LineEdit {
 export function diffLines(before: readonly string[], after: readonly string[]): LineEdit[] {
   const edits: LineEdit[] = [];
   compareRanges(before, after, 0, before.length, 0, after.length, edits);
-  return edits;
+  return removalsFirst(edits);
+}
+
+/** Within each run of changed lines, the removed ones before the added ones, as git shows them. */
+function removalsFirst(edits: readonly LineEdit[]): LineEdit[] {
+  const ordered: LineEdit[] = [];
+  let added: LineEdit[] = [];
+  for (const edit of edits) {
+    if (edit.op === '+') added.push(edit);
+    else if (edit.op === '-') ordered.push(edit);
+    else {
+      ordered.push(...added, edit);
+      added = [];
+    }
+  }
+  return [...ordered, ...added];
 }
 
 function compareRanges(

@@ -64,6 +64,14 @@ function lcsLength(a: readonly string[], b: readonly string[]): number {
 const lines = fc.array(fc.constantFrom('a', 'b', 'c', 'd', '', '  x: 1'), { maxLength: 40 });
 
 describe('line diff', () => {
+  it('shows the removed lines of a change before the added ones, as git does', () => {
+    const ops = (before: string[], after: string[]) =>
+      diffLines(before, after).map((e) => `${e.op}${e.line}`);
+    expect(ops(['a', 'a'], ['d'])).toEqual(['-a', '-a', '+d']);
+    expect(ops(['c'], ['d', 'd'])).toEqual(['-c', '+d', '+d']);
+    expect(ops(['x', 'a', 'y', 'b'], ['x', 'c', 'y', 'd'])).toEqual([' x', '-a', '+c', ' y', '-b', '+d']);
+  });
+
   it('hunks applied to the old text give the new text, for any context', () => {
     fc.assert(
       fc.property(lines, lines, fc.integer({ min: 0, max: 4 }), (before, after, context) => {
