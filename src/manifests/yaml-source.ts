@@ -272,9 +272,20 @@ export function replaceScalar(source: ManifestSource, node: EditableScalar, text
   return { start, end, text: `${lead}${text}${trail}` };
 }
 
-function pairEnd(pair: ParsedPair): number {
-  return (pair.value ?? pair.key).range[1];
+/**
+ * Where a pair's text ends: the end of its value, before the line break (and any blank lines)
+ * that `yaml` counts into a block collection or block scalar. A block value's own end is the
+ * start of the next line: taken as is, removing the pair removed that line too.
+ */
+function pairEnd(text: string, pair: ParsedPair): number {
+  const node = pair.value ?? pair.key;
+  const [start, end] = node.range;
+  let at = end;
+  while (at > start && WHITESPACE.test(text[at - 1] ?? '')) at--;
+  return at;
 }
+
+const WHITESPACE = /\s/;
 
 function pairStart(pair: ParsedPair): number {
   return pair.key.range[0];
@@ -313,7 +324,7 @@ export function insertPairAfter(
   key: string,
   value: string,
 ): Splice {
-  const anchorEnd = pairEnd(anchor);
+  const anchorEnd = pairEnd(source.text, anchor);
   const valueText = newValueText(source, value);
   if (map.flow) {
     const keyText = source.json ? doubleQuoted(key) : key;
@@ -332,7 +343,7 @@ export function removePair(source: ManifestSource, map: ParsedMap, pair: ParsedP
   const start = pairStart(pair);
   if (!map.flow && startsItsLine(text, start)) {
     const lineStart = lineStartBefore(text, start);
-    const lineEnd = text.indexOf('\n', pairEnd(pair));
+    const lineEnd = text.indexOf('\n', pairEnd(text, pair));
     if (lineEnd !== -1) return { start: lineStart, end: lineEnd + 1, text: '' };
     // The last line of a file without a final line break: the break before it goes, so none is added.
     const breakBefore = lineStart > 0 && text[lineStart - 2] === '\r' ? lineStart - 2 : lineStart - 1;
@@ -340,8 +351,8 @@ export function removePair(source: ManifestSource, map: ParsedMap, pair: ParsedP
   }
   // First key after `- ` (block) or in `{...}`: the next key moves into its place.
   if (next && (!map.flow || !previous)) return { start, end: pairStart(next), text: '' };
-  if (previous) return { start: pairEnd(previous), end: pairEnd(pair), text: '' };
-  return { start, end: pairEnd(pair), text: '' };
+  if (previous) return { start: pairEnd(text, previous), end: pairEnd(text, pair), text: '' };
+  return { start, end: pairEnd(text, pair), text: '' };
 }
 
 // --- mappings -----------------------------------------------------------------------------

@@ -21,4 +21,19 @@ describe('applyEdits', () => {
   it('refuses overlapping edits', () => {
     expect(() => applyEdits('abcdef', [splice(1, 4, 'x'), splice(3, 5, 'y')])).toThrow(RangeError);
   });
+  it('names an edit that overlaps another or lies outside the text', () => {
+    expect(() => applyEdits('abcdef', [splice(1, 4, 'x'), splice(3, 5, 'y')])).toThrow(
+      'edit 3-5 overlaps another edit or lies outside the text',
+    );
+    expect(() => applyEdits('abc', [splice(2, 1, 'x')])).toThrow(
+      'edit 2-1 overlaps another edit or lies outside the text',
+    );
+    expect(() => applyEdits('abc', [splice(2, 4, 'x')])).toThrow(RangeError);
+    expect(applyEdits('abc', [splice(3, 3, 'x'), splice(0, 3, 'y')])).toBe('yx');
+  });
+
+  it('allows edits that touch without overlapping', () => {
+    expect(applyEdits('abcd', [splice(2, 4, 'Y'), splice(0, 2, 'X')])).toBe('XY');
+    expect(applyEdits('abcd', [splice(2, 2, '-'), splice(0, 2, 'X')])).toBe('X-cd');
+  });
 });

@@ -62,4 +62,55 @@ describe('manifest encodings', () => {
       Buffer.from([0x74, 0x61, 0x67, 0x3a, 0x20, 0xff, 0x0a]),
     );
   });
+  it('keeps a UTF-8 byte order mark in the text', () => {
+    expect(decodeManifest('app.yaml', Buffer.from('\ufeffa: 1\n', 'utf8'))).toEqual({
+      text: '\ufeffa: 1\n',
+      encoding: 'utf8',
+    });
+  });
+
+  it.each([
+    ['0xFF alone', [0xff, 0x41, 0x0a], 'ÿA\n'],
+    ['0xFE alone', [0xfe, 0x41, 0x0a], 'þA\n'],
+    ['0xFE second', [0x41, 0xfe, 0x0a], 'Aþ\n'],
+    ['0xFF second', [0x41, 0xff, 0x0a], 'Aÿ\n'],
+  ])('reads a file starting with %s as Latin-1, not UTF-16', (_name, bytes, text) => {
+    expect(decodeManifest('app.yaml', Buffer.from(bytes))).toEqual({ text, encoding: 'latin1' });
+  });
+
+  it('tells UTF-16BE from UTF-16LE by the order of the mark', () => {
+    expect(decodeManifest('app.yaml', Buffer.from([0xfe, 0xff, 0, 0x61]))).toEqual({
+      text: '\ufeffa',
+      encoding: 'utf16be',
+    });
+    expect(decodeManifest('app.yaml', Buffer.from([0xff, 0xfe, 0x61, 0]))).toEqual({
+      text: '\ufeffa',
+      encoding: 'utf16le',
+    });
+  });
+
+  it('explains what cannot be read, with a hint and the file', () => {
+    let error: unknown;
+    try {
+      decodeManifest('apps/odd.yaml', Buffer.from('a: 1\0\n'));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({
+      message:
+        'apps/odd.yaml contains NUL bytes (UTF-16 without a byte order mark, UTF-32, or binary); kpush cannot edit it byte-exactly',
+      hint: 'Convert the file to UTF-8 (or UTF-16 with a byte order mark), or narrow the scan with --path; nothing was committed.',
+      details: { file: 'apps/odd.yaml' },
+    });
+    expect(() => decodeManifest('b.yaml', Buffer.from([0xff, 0xfe, 0x61]))).toThrow(
+      'b.yaml starts like UTF-16 but is not (odd length, or UTF-32); kpush cannot edit it byte-exactly',
+    );
+  });
+
+  it('names the Latin-1 problem', () => {
+    expect(() => encodeManifest('\u0100', 'latin1')).toThrow(
+      'an edit put a character outside Latin-1 into a Latin-1 file',
+    );
+    expect(encodeManifest('\u0100', 'utf8')).toEqual(Buffer.from([0xc4, 0x80]));
+  });
 });

@@ -114,6 +114,139 @@ describe('scanManifest', () => {
     ).toBe(`image:\n  repository: ghcr.io/acme/api\n  tag: "2"\n  digest: ${DIGEST}`);
   });
 
+  describe('combining the conventions', () => {
+    it('lists matched repositories sorted and declined references by line', () => {
+      const source = [
+        'a: &v "1.0"',
+        'b: *v # kpush:tag ghcr.io/acme/api',
+        'image:',
+        '  repository: ghcr.io/acme/api',
+        '  tag: [1]',
+        'x: [1] # kpush:tag ghcr.io/acme/api',
+        'web:',
+        '  image: ghcr.io/acme/web:1',
+        'db:',
+        '  image: docker.io/bitnami/db:1',
+        '',
+      ].join('\n');
+      const { declined, matched, edits } = bump(source, [
+        'ghcr.io/acme/web:2',
+        'ghcr.io/acme/api:2',
+        'bitnami/db:2',
+      ]);
+      expect(declined.map((reference) => reference.line)).toEqual([2, 5, 6]);
+      expect(declined[0]?.reason).toMatch(/alias \*v of the value at line 1/);
+      expect(matched).toEqual(['docker.io/bitnami/db', 'ghcr.io/acme/api', 'ghcr.io/acme/web']);
+      expect(edits.map((edit) => edit.line)).toEqual([8, 10]);
+    });
+
+    it('puts the edits of every convention in source order', () => {
+      const source = [
+        'image:',
+        '  repository: ghcr.io/acme/api',
+        '  tag: v1',
+        'spec:',
+        '  image: ghcr.io/acme/api:v1',
+        'pinned: v1 # kpush:tag ghcr.io/acme/api',
+        '',
+      ].join('\n');
+      const { edits, output } = bump(source, ['ghcr.io/acme/api:v2']);
+      expect(edits.map((edit) => [edit.kind, edit.line])).toEqual([
+        ['helm-values', 3],
+        ['image', 5],
+        ['marker', 6],
+      ]);
+      expect(output).toBe(source.replaceAll('v1', 'v2'));
+    });
+
+    it('keeps two insertions at one offset and drops an edit overlapping an earlier one', () => {
+      const path = 'kustomization.yaml';
+      const inserted = bump('images:\n- name: ghcr.io/acme/api\n', [`ghcr.io/acme/api:v2@${DIGEST}`], path);
+      expect(inserted.output).toBe(`images:\n- name: ghcr.io/acme/api\n  newTag: v2\n  digest: ${DIGEST}\n`);
+      expect(inserted.edits.map((edit) => [edit.start, edit.end])).toEqual([
+        [32, 32],
+        [32, 32],
+      ]);
+      // The marker rewrites the digest's value; removing its line as well would overlap.
+      const marked = `images:\n- name: ghcr.io/acme/api\n  digest: ${OLD_DIGEST} # kpush:tag ghcr.io/acme/api\n`;
+      const { edits, output } = bump(marked, ['ghcr.io/acme/api:v2'], path);
+      expect(edits.map((edit) => edit.kind)).toEqual(['kustomize', 'marker']);
+      expect(output).toBe(
+        'images:\n- name: ghcr.io/acme/api\n  newTag: v2\n  digest: v2 # kpush:tag ghcr.io/acme/api\n',
+      );
+    });
+
+    it('accepts an alias only when its own anchor is bumped to the same value for the same repository', () => {
+      const declinedLines = (source: string, images: string[]) =>
+        bump(source, images).declined.map((reference) => [reference.repository, reference.line]);
+      // Another repository bumps the anchor to the same value.
+      expect(
+        declinedLines('a: &v "1.0" # kpush:tag ghcr.io/acme/api\nb: *v # kpush:tag ghcr.io/acme/web\n', [
+          'ghcr.io/acme/api:2.0',
+          'ghcr.io/acme/web:2.0',
+        ]),
+      ).toEqual([['ghcr.io/acme/web', 2]]);
+      // The same repository bumps the anchor, but to another value.
+      expect(
+        declinedLines(
+          'a: &v ghcr.io/acme/api:1 # kpush:image ghcr.io/acme/api\nb: *v # kpush:tag ghcr.io/acme/api\n',
+          ['ghcr.io/acme/api:2'],
+        ),
+      ).toEqual([['ghcr.io/acme/api', 2]]);
+      // Another anchor is bumped to that value.
+      expect(
+        declinedLines(
+          'a: &v "1.0" # kpush:tag ghcr.io/acme/api\nc: &w "1.0"\nb: *w # kpush:tag ghcr.io/acme/api\n',
+          ['ghcr.io/acme/api:2.0'],
+        ),
+      ).toEqual([['ghcr.io/acme/api', 3]]);
+      // Its own anchor, same value, same repository.
+      expect(
+        declinedLines('a: &v "1.0" # kpush:tag ghcr.io/acme/api\nb: *v # kpush:tag ghcr.io/acme/api\n', [
+          'ghcr.io/acme/api:2.0',
+        ]),
+      ).toEqual([]);
+    });
+
+    it('finds a requested image in any document, skipped or not', () => {
+      const source = [
+        'kind: ConfigMap',
+        'data:',
+        '  note: nothing here',
+        '---',
+        'apiVersion: apiextensions.k8s.io/v1',
+        'kind: CustomResourceDefinition',
+        'spec:',
+        '  image: ghcr.io/acme/api:1',
+        '---',
+        'kind: Pod',
+        'spec:',
+        '  containers:',
+        '    - image: GHCR.io/acme/api:1',
+        '    - image: nginx:1',
+        '    - image: docker.io/library/redis:1',
+        '    - image: quay.io/acme/api:1',
+        '---',
+        'images:',
+        '  - name: ghcr.io/acme/api',
+        '',
+      ].join('\n');
+      const images = ['ghcr.io/acme/api:2', 'docker.io/library/nginx:2', 'redis:2'];
+      expect(bump(source, images).output).toBe(
+        source
+          .replace('GHCR.io/acme/api:1', 'GHCR.io/acme/api:2')
+          .replace('nginx:1', 'nginx:2')
+          .replace('redis:1', 'redis:2'),
+      );
+      expect(bump(source, images, 'kustomization.yaml').output).toBe(
+        bump(source, images).output.replace(
+          '- name: ghcr.io/acme/api\n',
+          '- name: ghcr.io/acme/api\n    newTag: "2"\n',
+        ),
+      );
+    });
+  });
+
   describe('kustomization images', () => {
     const path = 'overlays/prod/kustomization.yaml';
 
