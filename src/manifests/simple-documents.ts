@@ -154,6 +154,7 @@ class DocumentChecker {
       // A comment that ends a block scalar yet is indented into it: leave that to yaml.
       if (line[indent] === '#' && indent > this.block.parentIndent) this.simple = false;
       this.endBlockScalar();
+      if (!this.simple) return;
     }
     if (indent === line.length) return; // blank: also inside a multi-line plain scalar
     if (line[indent] === '#') {
@@ -237,10 +238,12 @@ class DocumentChecker {
 
   private pair(line: string, indent: number, map: Collection & { kind: 'map' }): boolean {
     const rest = line.slice(indent);
-    const match = PLAIN_KEY.exec(rest) ?? QUOTED_KEY.exec(rest);
+    const plain = PLAIN_KEY.exec(rest);
+    const match = plain ?? QUOTED_KEY.exec(rest);
     if (!match) return false;
-    const key = match[1] ?? match[2] ?? match[3] ?? '';
-    if ((match[1] !== undefined && NOT_STRING_KEYS.has(key)) || map.keys.has(key)) return false;
+    const key = match[1] ?? match[2] ?? '';
+    // Only a plain `null` / `true` is not a string; quoted, it is.
+    if ((plain && NOT_STRING_KEYS.has(key)) || map.keys.has(key)) return false;
     map.keys.add(key);
     const value = rest.slice(match[0].length).trimStart();
     if (value === '' || value.startsWith('#')) {

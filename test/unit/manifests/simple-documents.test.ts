@@ -532,3 +532,15 @@ describe('splitDocuments: kind and apiVersion', () => {
     ]);
   });
 });
+
+describe('splitDocuments: the edges of block scalars and quoted keys', () => {
+  it('an empty block scalar followed by more-indented blank lines is left to yaml', () => {
+    expect(splitDocuments('a: |\n   \nb: 1\n').map((document) => document.simple)).toEqual([false]);
+  });
+
+  it('a quoted `null` or `true` key is a string; only the plain one is not', () => {
+    expect(splitDocuments('"null": 1\n').map((document) => document.simple)).toEqual([true]);
+    expect(splitDocuments("'true': 1\n").map((document) => document.simple)).toEqual([true]);
+    expect(splitDocuments('null: 1\n').map((document) => document.simple)).toEqual([false]);
+  });
+});
