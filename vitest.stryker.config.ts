@@ -10,7 +10,8 @@ export default defineConfig({
     // Left out: a wall-clock bound (meaningless on instrumented code, where every branch checks
     // the active mutant) and the tests that read megabytes of the real corpus for every
     // mutant they cover (the unit run keeps them).
-    testNamePattern: /^(?!.*(rewritten end to end, quickly|certifies real files|argo-cd install\.yaml|of the real corpus))/,
+    testNamePattern:
+      /^(?!.*(rewritten end to end, quickly|certifies real files|argo-cd install\.yaml|of the real corpus))/,
     testTimeout: 30_000,
     // Property tests run once per mutant they cover: fewer random cases than the default 800.
     env: { KPUSH_FUZZ_RUNS: '100' },

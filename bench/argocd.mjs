@@ -58,10 +58,7 @@ try {
     const clone = join(work, `floor-${round}`);
     git(work, 'clone', '--quiet', '--depth', '1', '--single-branch', floorUrl, clone);
     const file = join(clone, 'manifests/install.yaml');
-    writeFileSync(
-      file,
-      readFileSync(file, 'utf8').replaceAll(/argocd:[^\s"]+/g, `argocd:v4.${round}.0`),
-    );
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll(/argocd:[^\s"]+/g, `argocd:v4.${round}.0`));
     git(clone, 'commit', '--quiet', '-am', 'bump');
     git(clone, 'push', '--quiet', 'origin', 'HEAD:main');
     floorTimes.push(performance.now() - started);
