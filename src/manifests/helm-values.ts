@@ -9,7 +9,9 @@ import {
   lookupPair,
   lookupString,
   type ManifestSource,
+  needsQuotes,
   type ParsedMap,
+  scalarString,
 } from './yaml-source.js';
 
 /**
@@ -56,14 +58,15 @@ interface ImageMap {
 function updateImageMap(image: ImageMap, tag: FoundPair): void {
   const { source, findings, map, target } = image;
   const changesBefore = findings.valueChanges;
-  // A plain tag that YAML reads as a number (`1e3`, `1.10`) is quoted even when its text stays:
-  // what a template renders changes, so it counts as a change for the pins below.
+  // A plain tag that a YAML reader does not take as a string (`1e3`, `1.10`; and `On`, `yes`,
+  // `2024-01-01` under YAML 1.1, which Helm reads) is quoted even when its text stays: what a
+  // template renders changes, so it counts as a change for the pins below.
   const tagNode = asEditableScalar(dereference(source, tag.pair.value));
   const retyped =
     target.tag !== null &&
     tagNode?.type === 'PLAIN' &&
     tagNode.value !== null &&
-    typeof tagNode.value !== 'string';
+    (typeof tagNode.value !== 'string' || needsQuotes(scalarString(tagNode)));
   if (target.tag !== null) findings.setFound(target, tag, target.tag);
   const sha = lookupPair(source, map, 'sha');
   const digest = lookupPair(source, map, 'digest');

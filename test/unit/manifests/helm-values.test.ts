@@ -176,3 +176,19 @@ describe('Helm values: sha and digestChroot pins', () => {
     expect(bump(source, [`ghcr.io/acme/api@${DIGEST}`]).edits).toEqual([]);
   });
 });
+
+describe('Helm values: a plain tag that YAML 1.1 reads as something else', () => {
+  it('is quoted, and the chroot digest pin is emptied, since what Helm renders changes', () => {
+    for (const tag of ['On', 'yes', '2024-01-01']) {
+      const source = `controller:\n  image:\n    repository: ingress-nginx/controller\n    tag: ${tag}\n    digestChroot: ${OLD_DIGEST}\n`;
+      expect(bump(source, [`ingress-nginx/controller:${tag}`]).output, tag).toBe(
+        `controller:\n  image:\n    repository: ingress-nginx/controller\n    tag: "${tag}"\n    digestChroot: ""\n`,
+      );
+    }
+  });
+
+  it('quoted already, it is left as it is with its pin', () => {
+    const source = `image:\n  repository: ingress-nginx/controller\n  tag: "On"\n  digestChroot: ${OLD_DIGEST}\n`;
+    expect(bump(source, ['ingress-nginx/controller:On']).output).toBe(source);
+  });
+});
