@@ -16,6 +16,7 @@ import { scanParsedManifest } from '../../../src/manifests/scan.js';
 import { splitDocuments } from '../../../src/manifests/simple-documents.js';
 import { parseManifestSource } from '../../../src/manifests/yaml-source.js';
 import { renderScenario, type Scenario, scenarioArb } from './manifest-arbitraries.js';
+import { indentedText } from './simple-arbitraries.js';
 
 const RUNS = Number(process.env.KPUSH_FUZZ_RUNS ?? 800);
 /** The reference: every document's nodes from `yaml` itself, none from buildSimpleDocument. */
@@ -174,22 +175,7 @@ const lineArb = fc.oneof(
   },
 );
 /** Lines mostly at the indentation of the line before, one level in or out: documents with structure. */
-const textArb = fc
-  .tuple(
-    fc.array(fc.tuple(fc.constantFrom(0, 0, 0, 2, 2, -2, -4, 1, -1), lineArb), { maxLength: 14 }),
-    fc.boolean(),
-    fc.boolean(),
-  )
-  .map(([lines, crlf, finalNewline]) => {
-    let indent = 0;
-    const text = lines
-      .map(([step, line]) => {
-        indent = line.startsWith('---') ? 0 : Math.max(0, indent + step);
-        return `${' '.repeat(indent)}${line}`;
-      })
-      .join(crlf ? '\r\n' : '\n');
-    return finalNewline && text !== '' ? `${text}${crlf ? '\r\n' : '\n'}` : text;
-  });
+const textArb = indentedText(lineArb, { steps: [0, 0, 0, 2, 2, -2, -4, 1, -1], maxLength: 14 });
 
 describe('splitDocuments certifies only what yaml accepts', () => {
   it('random documents: each simple one parses alone, and skipping simple ones reports the same error', () => {

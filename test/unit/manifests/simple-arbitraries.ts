@@ -87,23 +87,35 @@ const lineArb = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constantFrom('-', '- ', '-  # c', '', '   ', '# c', '---', '--- # c') },
 );
-/** Lines mostly at the indentation of the line before, one level in or out. */
-export const textArb = fc
-  .tuple(
-    fc.array(fc.tuple(fc.constantFrom(0, 0, 2, 2, -2, -4, 4), lineArb), { minLength: 1, maxLength: 16 }),
-    fc.boolean(),
-    fc.boolean(),
-  )
-  .map(([lines, crlf, finalNewline]) => {
-    let indent = 0;
-    const text = lines
-      .map(([step, line]) => {
-        indent = line.startsWith('---') ? 0 : Math.max(0, indent + step);
-        return `${' '.repeat(indent)}${line}`;
-      })
-      .join(crlf ? '\r\n' : '\n');
-    return finalNewline ? `${text}${crlf ? '\r\n' : '\n'}` : text;
-  });
+/**
+ * Texts of lines drawn from `lines`, each mostly at the indentation of the line before, one
+ * level in or out (a `---` goes back to column 0), LF or CRLF, with or without a final break.
+ */
+export function indentedText(
+  lines: fc.Arbitrary<string>,
+  options: { steps: number[]; minLength?: number; maxLength: number },
+): fc.Arbitrary<string> {
+  const { steps, minLength = 0, maxLength } = options;
+  return fc
+    .tuple(
+      fc.array(fc.tuple(fc.constantFrom(...steps), lines), { minLength, maxLength }),
+      fc.boolean(),
+      fc.boolean(),
+    )
+    .map(([drawn, crlf, finalNewline]) => {
+      let indent = 0;
+      const text = drawn
+        .map(([step, line]) => {
+          indent = line.startsWith('---') ? 0 : Math.max(0, indent + step);
+          return `${' '.repeat(indent)}${line}`;
+        })
+        .join(crlf ? '\r\n' : '\n');
+      return finalNewline && text !== '' ? `${text}${crlf ? '\r\n' : '\n'}` : text;
+    });
+}
+
+/** Lines near the builder's subset. */
+export const textArb = indentedText(lineArb, { steps: [0, 0, 2, 2, -2, -4, 4], minLength: 1, maxLength: 16 });
 
 /** Plain scalars that go on over more lines: `|` is a line break plus deeper indentation. */
 const FOLDED = ['one|two', 'a|b|c', 'one||two', '1|2', 'x|y # c', 'true|false', 'a b|  c d'];
