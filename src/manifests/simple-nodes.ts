@@ -168,8 +168,7 @@ class NodeBuilder {
 
   /** One line [from, to) without its line break; false when it is outside the subset. */
   line(from: number, to: number): boolean {
-    let at = from;
-    while (at < to && this.text.charCodeAt(at) === 32) at++;
+    const at = this.skipSpaces(from, to);
     if (at === to) {
       if (this.plain) this.plain.blankLines++;
       return true;
@@ -259,8 +258,7 @@ class NodeBuilder {
   /** `- …` at `at`: a scalar, an empty item, or the first key of a mapping. */
   private item(seq: YAMLSeq.Parsed, at: number, indent: number, to: number): boolean {
     if (seq.range[0] === -1) seq.range = [at, at, at];
-    let value = at + 1;
-    while (value < to && this.text.charCodeAt(value) === 32) value++;
+    const value = this.skipSpaces(at + 1, to);
     if (value === to || this.text[value] === '#') {
       this.pending = { indent, afterKey: false, emptyAt: value, attach: (node) => seq.items.push(node) };
       this.lastEnd = value;
@@ -288,13 +286,10 @@ class NodeBuilder {
     const colon = at + match[0].length - 1;
     const key = plain
       ? this.plainScalar(match[1] ?? '', at, colon, true)
-      : match[1] !== undefined
-        ? this.quotedScalar('QUOTE_DOUBLE', match[1], at, colon)
-        : this.quotedScalar('QUOTE_SINGLE', (match[2] ?? '').replaceAll("''", "'"), at, colon);
+      : this.quotedScalar(match[1] ?? match[2] ?? '', at, colon);
     const pair = new Pair<Scalar.Parsed, Value | null>(key, null);
     map.items.push(pair as never);
-    let value = colon + 1;
-    while (value < to && this.text.charCodeAt(value) === 32) value++;
+    const value = this.skipSpaces(colon + 1, to);
     if (value === to || this.text[value] === '#') {
       this.pending = {
         indent,
@@ -323,9 +318,7 @@ class NodeBuilder {
       const inner = match[1] ?? '';
       const end = at + inner.length + 2;
       this.lastEnd = end;
-      return first === '"'
-        ? this.quotedScalar('QUOTE_DOUBLE', inner, at, end)
-        : this.quotedScalar('QUOTE_SINGLE', inner.replaceAll("''", "'"), at, end);
+      return this.quotedScalar(inner, at, end);
     }
     if (first === '{' || first === '[') {
       const node = this.flowCollection(at, to);
@@ -385,9 +378,7 @@ class NodeBuilder {
     const quoted = matchAt(FLOW_QUOTED, this.text, at);
     if (!quoted) return null;
     const end = at + quoted[0].length;
-    return quoted[1] !== undefined
-      ? this.quotedScalar('QUOTE_DOUBLE', quoted[1], at, end)
-      : this.quotedScalar('QUOTE_SINGLE', (quoted[2] ?? '').replaceAll("''", "'"), at, end);
+    return this.quotedScalar(quoted[1] ?? quoted[2] ?? '', at, end);
   }
 
   private skipSpaces(from: number, to: number): number {
@@ -417,16 +408,14 @@ class NodeBuilder {
     ) as ScalarTag | undefined;
   }
 
-  private quotedScalar(
-    type: 'QUOTE_DOUBLE' | 'QUOTE_SINGLE',
-    value: string,
-    start: number,
-    end: number,
-  ): Scalar.Parsed {
+  /** A quoted scalar at [start, end) whose text between the quotes is `written` (no escapes). */
+  private quotedScalar(written: string, start: number, end: number): Scalar.Parsed {
+    const double = this.text[start] === '"';
+    const value = double ? written : written.replaceAll("''", "'");
     const node = new Scalar(value) as Scalar.Parsed;
     node.range = [start, end, end];
     node.source = value;
-    node.type = type;
+    node.type = double ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
     return node;
   }
 

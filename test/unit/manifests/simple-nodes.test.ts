@@ -34,6 +34,13 @@ function shape(node: unknown): unknown {
   return node === null ? null : { other: String(node) };
 }
 
+/** `text`, one document, is built (not left to yaml) into the nodes yaml parses. */
+function expectBuiltLikeYaml(text: string): void {
+  const built = buildSimpleDocument(text, 0, text.length);
+  expect(built, text).not.toBeNull();
+  expect(shape(built?.contents), text).toEqual(shape(parseAllDocuments(text)[0]?.contents));
+}
+
 /** For each simple document the builder takes: its nodes equal yaml's. Returns how many it built. */
 function expectSameNodes(text: string): number {
   let built = 0;
@@ -106,11 +113,8 @@ describe('buildSimpleDocument builds the nodes yaml parses', () => {
       '- /bin/cp a b &&\n  /bin/ln c\n- next\n',
       'k: 1\n  2\n',
       'k: x\n\n  y\n',
-    ]) {
-      const built = buildSimpleDocument(text, 0, text.length);
-      expect(built, text).not.toBeNull();
-      expect(shape(built?.contents), text).toEqual(shape(parseAllDocuments(text)[0]?.contents));
-    }
+    ])
+      expectBuiltLikeYaml(text);
   });
 
   it('builds one-line flow collections of words and quoted strings, as yaml does', () => {
@@ -119,11 +123,8 @@ describe('buildSimpleDocument builds the nodes yaml parses', () => {
       "args: [port, \"8080\", 'a ''b'''] # c\n",
       'n: [1, true, null, 0x1F, 1.5]\nm: {a: x, b: "y, z: w"}\n',
       '- [ ]\n- { }\n- [a,b]\n',
-    ]) {
-      const built = buildSimpleDocument(text, 0, text.length);
-      expect(built, text).not.toBeNull();
-      expect(shape(built?.contents), text).toEqual(shape(parseAllDocuments(text)[0]?.contents));
-    }
+    ])
+      expectBuiltLikeYaml(text);
   });
 
   it('examples: what it builds and what it leaves to yaml', () => {
