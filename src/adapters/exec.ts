@@ -13,11 +13,15 @@ export interface ExecOptions {
    * gone, such as a push landing minutes after the job was cancelled.
    */
   dieWithParent?: boolean;
+  /** Keep stdout as bytes (`stdoutBytes`, with `stdout` empty): blobs are not always UTF-8. */
+  binary?: boolean;
 }
 
 export interface ExecResult {
   exitCode: number;
   stdout: string;
+  /** Set with `binary`. */
+  stdoutBytes?: Buffer;
   stderr: string;
   /** The child was killed because `timeoutMs` passed. */
   timedOut: boolean;
@@ -73,9 +77,11 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
         reject(Object.assign(new Error(`spawn ${file} ENOENT`), { code: 'ENOENT', path: file }));
         return;
       }
+      const bytes = Buffer.concat(stdout);
       resolve({
         exitCode: code ?? (signal ? 128 : 1),
-        stdout: Buffer.concat(stdout).toString('utf8'),
+        stdout: options.binary ? '' : bytes.toString('utf8'),
+        ...(options.binary ? { stdoutBytes: bytes } : {}),
         stderr: errText + (signal ? `\n(killed by ${signal})` : ''),
         timedOut,
       });

@@ -70,6 +70,25 @@ const SAFE_PROTOCOLS = 'file:git:http:https:ssh';
 const NON_INTERACTIVE_SSH =
   'ssh -o BatchMode=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4';
 
+/**
+ * Commands that only read the local repository (or its index): run hooks, touch no remote,
+ * and nothing they would do after a SIGKILL of kpush matters.
+ */
+const LOCAL_READS = new Set([
+  'cat-file',
+  'config',
+  'diff',
+  'for-each-ref',
+  'log',
+  'ls-tree',
+  'merge-base',
+  'read-tree',
+  'rev-parse',
+  'show',
+  'status',
+  'symbolic-ref',
+]);
+
 export type PushOutcome = { kind: 'pushed' } | { kind: 'rejected'; reason: string };
 
 /**
@@ -98,20 +117,57 @@ export class Git {
     return this.spawn(args, extraEnv, { cwd: this.cwd, input });
   }
 
+  /** Every regular file, symlink and submodule of HEAD's tree (`git ls-tree -r`), by path. */
+  async headTree(): Promise<Map<string, { mode: string; oid: string }>> {
+    const out = await this.run(['ls-tree', '-r', '-z', '--full-tree', 'HEAD']);
+    const entries = new Map<string, { mode: string; oid: string }>();
+    for (const record of out.split('\0')) {
+      // <mode> SP <type> SP <oid> TAB <path>
+      const tab = record.indexOf('\t');
+      if (tab < 0) continue;
+      const [mode = '', , oid = ''] = record.slice(0, tab).split(' ');
+      entries.set(record.slice(tab + 1), { mode, oid });
+    }
+    return entries;
+  }
+
+  /** The contents of blobs, in order, from one `git cat-file --batch`. */
+  async blobs(oids: readonly string[]): Promise<Buffer[]> {
+    if (oids.length === 0) return [];
+    const args = ['cat-file', '--batch'];
+    const result = await this.spawn(args, {}, { cwd: this.cwd, input: `${oids.join('\n')}\n`, binary: true });
+    if (result.exitCode !== 0) throw gitFailure(args, result);
+    const out = result.stdoutBytes as Buffer;
+    const blobs: Buffer[] = [];
+    let at = 0;
+    for (const oid of oids) {
+      // <oid> SP blob SP <size> LF <content> LF
+      const eol = out.indexOf(10, at);
+      const header = out.toString('latin1', at, eol < 0 ? out.length : eol).split(' ');
+      if (eol < 0 || header[1] !== 'blob')
+        throw new GitError('E_GIT', `git cat-file: cannot read blob ${oid} (${header.join(' ')})`);
+      const size = Number(header[2]);
+      blobs.push(out.subarray(eol + 1, eol + 1 + size));
+      at = eol + 1 + size + 1;
+    }
+    return blobs;
+  }
+
   /**
    * Every git process: bounded in time (a stalled remote or an inherited GIT_ASKPASS that
-   * prompts must not hang the job) and killed with kpush, however kpush dies.
+   * prompts must not hang the job) and, unless it only reads the local repository, killed with
+   * kpush however kpush dies (the lifeline costs a shell per call: ~3 ms).
    */
   private async spawn(
     args: readonly string[],
     extraEnv: NodeJS.ProcessEnv,
-    options: { cwd?: string; input?: string | undefined },
+    options: { cwd?: string; input?: string | undefined; binary?: boolean },
   ): Promise<ExecResult> {
     const result = await exec('git', args, {
       ...options,
       env: gitEnv(this.env, extraEnv),
       timeoutMs: this.timeoutMs,
-      dieWithParent: true,
+      dieWithParent: !LOCAL_READS.has(args[0] ?? ''),
     }).catch((error: unknown) => {
       throw spawnFailure(error, options.cwd);
     });
@@ -210,14 +266,23 @@ export class Git {
     throw gitFailure(['remote', 'get-url', name], result);
   }
 
-  /** Shallow single-branch clone of `url` into this adapter's cwd (which must not exist yet or be empty). */
-  async clone(url: string, branch: string | undefined, extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
+  /**
+   * Shallow single-branch clone of `url` into this adapter's cwd (which must not exist yet or be
+   * empty). `checkout: false` leaves the work tree empty, for callers that read HEAD's tree.
+   */
+  async clone(
+    url: string,
+    branch: string | undefined,
+    extraEnv: NodeJS.ProcessEnv = {},
+    { checkout = true }: { checkout?: boolean } = {},
+  ): Promise<void> {
     const args = [
       'clone',
       '--depth',
       '1',
       '--single-branch',
       '--no-tags',
+      ...(checkout ? [] : ['--no-checkout']),
       ...(branch ? ['--branch', branch] : []),
     ];
     const result = await this.spawn([...args, '--', url, this.cwd], extraEnv, {});
@@ -242,19 +307,25 @@ export class Git {
     return /^([0-9a-f]{40,64})\trefs\/heads\//m.exec(out)?.[1] ?? null;
   }
 
-  /** Replaces the work tree with the remote tip of `branch` (after a rejected push). */
+  /**
+   * Moves HEAD to the remote tip of `branch` (after a rejected push). Only HEAD: a bump reads
+   * the tree of HEAD and commits the paths it wrote, never the rest of the work tree.
+   */
   async resetToRemote(branch: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
     await this.run(
       ['fetch', '--depth', '1', '--no-tags', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`],
       extraEnv,
     );
-    await this.run(['reset', '--hard', '--quiet', `refs/remotes/origin/${branch}`]);
+    await this.run(['reset', '--soft', '--quiet', `refs/remotes/origin/${branch}`]);
   }
 
-  /** Commits exactly the (tracked) `paths` as they are in the work tree; identity from `identityEnv`. */
+  /**
+   * Commits exactly `paths` as they are in the work tree on top of HEAD's tree (`--only`: the
+   * index and the rest of the work tree play no part); identity from `identityEnv`.
+   */
   async commit(paths: readonly string[], message: string, identityEnv: NodeJS.ProcessEnv): Promise<string> {
     const result = await this.exec(
-      ['commit', '--quiet', '--no-verify', '--file=-', '--', ...paths],
+      ['commit', '--quiet', '--no-verify', '--only', '--file=-', '--', ...paths],
       identityEnv,
       message,
     );
@@ -262,8 +333,12 @@ export class Git {
     return (await this.run(['rev-parse', 'HEAD'])).trim();
   }
 
-  /** `git diff` of the work tree against HEAD for `paths`. */
+  /**
+   * `git diff` of the work tree against HEAD for `paths`. The index is read from HEAD first: a
+   * clone without a checkout has none, and git would show the files as new.
+   */
   async diff(paths: readonly string[]): Promise<string> {
+    await this.run(['read-tree', 'HEAD']);
     return this.run(['diff', '--no-color', '--no-ext-diff', '--', ...paths]);
   }
 

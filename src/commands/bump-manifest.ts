@@ -4,10 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { readGithubEvent } from '../adapters/ci.js';
 import { Git } from '../adapters/git.js';
-import { signalCheckpoint } from '../adapters/interrupt.js';
 import { withTempDir } from '../adapters/temp-dir.js';
-import { findManifestFiles, readManifests, writeManifest } from '../adapters/manifest-files.js';
-import { assertInsideRepo } from '../adapters/repo-paths.js';
+import type { ScanCache } from './bump-scan.js';
 import { AppHistory, checkSuperseded, type SupersededBy, thisSource } from './bump-supersede.js';
 import {
   PullRequestMode,
@@ -16,7 +14,7 @@ import {
   pullRequestTarget,
 } from './bump-pull-request.js';
 import { commitMessage } from '../core/bump/commit-message.js';
-import { assertNothingLeftBehind, type BumpPlan, type Change, planBump } from '../core/bump/plan.js';
+import type { BumpPlan, Change } from '../core/bump/plan.js';
 import { backoffDelay, mayRetry, type RetryPolicy } from '../core/bump/retry.js';
 import { detectCi } from '../core/ci-env.js';
 import { httpsCredentials } from '../core/git-credentials.js';
@@ -24,7 +22,6 @@ import { type Identity, identityEnv } from '../core/git-identity.js';
 import { withoutCredentials } from '../core/git-url.js';
 import type { ImageReference } from '../core/image-ref.js';
 import { GitError, KpushError, UsageError } from '../errors.js';
-import { applyEdits, type DecodedManifest, type FileScan, scanManifest } from '../manifests/index.js';
 import { escapeStrings } from '../output/escape.js';
 import type { Reporter } from '../output/reporter.js';
 
@@ -107,7 +104,13 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
 
   return withTempDir(deps.tmpRoot, 'kpush-bump-', async (workdir) => {
     const git = new Git(join(workdir, 'repo'), env);
-    await reporter.task(`cloning ${displayUrl}`, () => git.clone(url, request.branch, credentials.env));
+    const cloned = reporter.task(`cloning ${displayUrl}`, () =>
+      git.clone(url, request.branch, credentials.env, { checkout: false }),
+    );
+    // The scanner (yaml and all) loads while git clones, when the process would be idle.
+    cloned.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+    const { planOnHead } = await import('./bump-scan.js');
+    await cloned;
     const branch = await checkedOutBranch(git, request.branch);
     const identity = identityEnv(request.author, await configuredIdentity(git, env), ci, env);
     const started = performance.now();
@@ -145,9 +148,7 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
     const scanCache: ScanCache = new Map();
     for (let attempt = 1; ; attempt++) {
       await pullRequest?.startAttempt();
-      const plan = await reporter.task('scanning manifests', () =>
-        planInWorktree(git.cwd, request, scanCache),
-      );
+      const plan = await reporter.task('scanning manifests', () => planOnHead(git, request, scanCache));
       if (plan.files.length === 0) return result('up-to-date', plan, attempt, pullRequest?.upToDate());
       // Runs again on every new tip: the pipeline that moved the branch may have a newer build.
       if (!request.allowOlder) {
@@ -219,43 +220,6 @@ function withAuthHint(error: unknown, authHint: string | null): unknown {
     details: error.details,
     cause: error,
   });
-}
-
-/**
- * Scans by path, kept across attempts: after a rejected push only the files whose text the new
- * tip changed are parsed again, which keeps the window between fetch and push short in a
- * large env repo (bench/bump.mjs).
- */
-type ScanCache = Map<string, { source: DecodedManifest; scan: FileScan }>;
-
-/** Scans the clone, checks every image matched something, and writes the edits into it. */
-async function planInWorktree(root: string, request: BumpRequest, cache: ScanCache): Promise<BumpPlan> {
-  await assertInsideRepo(root, request.paths);
-  const files = await findManifestFiles(root, request.paths, { includeCiFiles: request.includeCiFiles });
-  const sources = await readManifests(root, files);
-  // Parsing is synchronous: between files, let a SIGTERM (a cancelled job) be acted on.
-  const checkpoint = signalCheckpoint();
-  const scans: { path: string; scan: FileScan }[] = [];
-  for (const [index, path] of files.entries()) {
-    const source = sources[index] as DecodedManifest;
-    const cached = cache.get(path);
-    const unchanged = cached?.source.text === source.text && cached.source.encoding === source.encoding;
-    const scan = unchanged ? cached.scan : scanManifest(path, source.text, request.targets);
-    cache.set(path, { source, scan });
-    scans.push({ path, scan });
-    await checkpoint();
-  }
-  const plan = planBump(scans, request.targets);
-  assertNothingLeftBehind(plan, {
-    paths: request.paths,
-    filesScanned: files.length,
-    allowNoMatch: request.allowNoMatch,
-  });
-  for (const { path, edits } of plan.files) {
-    const { text, encoding } = (cache.get(path) as { source: DecodedManifest }).source;
-    await writeManifest(root, path, applyEdits(text, edits), encoding);
-  }
-  return plan;
 }
 
 /** A local directory becomes a file:// URL (plain paths make git ignore --depth). */

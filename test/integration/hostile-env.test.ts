@@ -101,6 +101,28 @@ describe('--path through a symlink in the environment repository', () => {
     });
   }
 
+  it('follows a symlink that stays inside the repository and commits the real file', async () => {
+    const work = makeRepo({ 'apps/real/web.yaml': IMAGE, 'apps/other.yaml': IMAGE });
+    symlinkSync('real', join(work, 'apps/current'));
+    commitFiles(work, {}, 'symlink');
+    const bare = join(tempDir('kpush-remote-'), 'env.git');
+    git(tempDir(), ['clone', '--quiet', '--bare', work, bare]);
+    const run = await kpush([
+      'bump-manifest',
+      '--repo',
+      bare,
+      '-i',
+      'ghcr.io/acme/api:2.0',
+      '--path',
+      'apps/current',
+    ]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(git(bare, ['show', '--name-only', '--format=', 'main'])).toBe('apps/real/web.yaml');
+    expect(git(bare, ['show', 'main:apps/real/web.yaml'])).toContain('ghcr.io/acme/api:2.0');
+    expect(git(bare, ['show', 'main:apps/other.yaml'])).toContain('ghcr.io/acme/api:1.0');
+    expect(git(bare, ['cat-file', '-p', 'main:apps/current'])).toBe('real');
+  });
+
   it('does not follow a symlink met while scanning a directory', async () => {
     const outside = tempDir('kpush-outside-');
     writeFileSync(join(outside, 'victim.yaml'), OUTSIDE);

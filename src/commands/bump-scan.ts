@@ -1,0 +1,55 @@
+import type { Git } from '../adapters/git.js';
+import { signalCheckpoint } from '../adapters/interrupt.js';
+import { HeadFiles, writeManifest } from '../adapters/manifest-files.js';
+import { assertNothingLeftBehind, type BumpPlan, planBump } from '../core/bump/plan.js';
+import { applyEdits, type DecodedManifest, type FileScan, scanManifest } from '../manifests/index.js';
+import type { BumpRequest } from './bump-manifest.js';
+
+/**
+ * bump-manifest's scanning half: the YAML code (the `yaml` package, the line certifier, the
+ * conventions), imported while git clones rather than before (bench/argocd.mjs).
+ */
+
+/**
+ * Scans by path, kept across attempts: after a rejected push only the files whose text the new
+ * tip changed are parsed again, which keeps the window between fetch and push short in a
+ * large env repo (bench/bump.mjs).
+ */
+export type ScanCache = Map<string, { source: DecodedManifest; scan: FileScan }>;
+
+/**
+ * Scans HEAD's files, checks every image matched something, and writes the edited files into
+ * the clone's work tree (which holds nothing else: see HeadFiles).
+ */
+export async function planOnHead(
+  git: Git,
+  request: Pick<BumpRequest, 'paths' | 'targets' | 'includeCiFiles' | 'allowNoMatch'>,
+  cache: ScanCache,
+): Promise<BumpPlan> {
+  const head = await HeadFiles.read(git);
+  const files = await head.manifestPaths(request.paths, { includeCiFiles: request.includeCiFiles });
+  const sources = await head.read(files);
+  // Parsing is synchronous: between files, let a SIGTERM (a cancelled job) be acted on.
+  const checkpoint = signalCheckpoint();
+  const scans: { path: string; scan: FileScan }[] = [];
+  for (const [index, path] of files.entries()) {
+    const source = sources[index] as DecodedManifest;
+    const cached = cache.get(path);
+    const unchanged = cached?.source.text === source.text && cached.source.encoding === source.encoding;
+    const scan = unchanged ? cached.scan : scanManifest(path, source.text, request.targets);
+    cache.set(path, { source, scan });
+    scans.push({ path, scan });
+    await checkpoint();
+  }
+  const plan = planBump(scans, request.targets);
+  assertNothingLeftBehind(plan, {
+    paths: request.paths,
+    filesScanned: files.length,
+    allowNoMatch: request.allowNoMatch,
+  });
+  for (const { path, edits } of plan.files) {
+    const { text, encoding } = (cache.get(path) as { source: DecodedManifest }).source;
+    writeManifest(git.cwd, path, applyEdits(text, edits), encoding);
+  }
+  return plan;
+}
