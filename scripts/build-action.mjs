@@ -2,7 +2,11 @@
 // committed: `uses: <owner>/kpush@v1` runs it with no npm install. `.ci/run` rebuilds it into a
 // temporary file and fails when the committed one differs (`node scripts/build-action.mjs <file>`).
 import { build } from 'esbuild';
-import { lazyNodeFetchInClientNode, treeShakeClientNode } from './esbuild-plugins.mjs';
+import {
+  lazyNodeFetchInClientNode,
+  lazyProxyAgentsInClientNode,
+  treeShakeClientNode,
+} from './esbuild-plugins.mjs';
 
 const outfile = process.argv[2] ?? 'dist/action/index.js';
 await build({
@@ -18,6 +22,6 @@ await build({
   banner: {
     js: "import { createRequire as __kpushRequire } from 'node:module'; const require = __kpushRequire(import.meta.url);",
   },
-  plugins: [treeShakeClientNode, lazyNodeFetchInClientNode],
+  plugins: [treeShakeClientNode, lazyNodeFetchInClientNode, lazyProxyAgentsInClientNode],
   logLevel: 'warning',
 });

@@ -2,7 +2,11 @@
 // per lazily imported command, so `kpush --help` parses only what it needs.
 import { build } from 'esbuild';
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { lazyNodeFetchInClientNode, treeShakeClientNode } from './esbuild-plugins.mjs';
+import {
+  lazyNodeFetchInClientNode,
+  lazyProxyAgentsInClientNode,
+  treeShakeClientNode,
+} from './esbuild-plugins.mjs';
 
 /**
  * commander loads node:child_process (and with it net and dgram) at start-up only to run
@@ -46,6 +50,11 @@ await build({
   banner: {
     js: "import { createRequire as __kpushRequire } from 'node:module'; const require = __kpushRequire(import.meta.url);",
   },
-  plugins: [lazyChildProcessInCommander, treeShakeClientNode, lazyNodeFetchInClientNode],
+  plugins: [
+    lazyChildProcessInCommander,
+    treeShakeClientNode,
+    lazyNodeFetchInClientNode,
+    lazyProxyAgentsInClientNode,
+  ],
   logLevel: 'warning',
 });

@@ -262,6 +262,7 @@ const COMMANDS: {
         )
         .addHelpText('after', DEPLOY_EXAMPLES)
         .action(async (dir: string | undefined, options: DeployOptions, command: Command) => {
+          startTlsRootStore();
           const { deployCommand } = await import('./deploy.js');
           await deployCommand(dir, options, contextFor(command));
         });
@@ -277,6 +278,7 @@ const COMMANDS: {
         .option('--kubeconfig <file>', 'kubeconfig file')
         .option('--context <name>', 'kubeconfig context')
         .action(async (options: HistoryOptions, command: Command) => {
+          startTlsRootStore();
           const { historyCommand } = await import('./history.js');
           await historyCommand(options, contextFor(command));
         });
@@ -308,6 +310,7 @@ const COMMANDS: {
         .option('--audit-file <file>', "with --fix, append the fix's deploy record to this file")
         .addHelpText('after', DRIFT_EXAMPLES)
         .action(async (dir: string | undefined, options: DriftOptions, command: Command) => {
+          startTlsRootStore();
           const { driftCommand } = await import('./drift.js');
           await driftCommand(dir, options, contextFor(command));
         });
@@ -366,6 +369,7 @@ const COMMANDS: {
         .option('--audit-file <file>', 'append the audit record (one JSON line) to this file')
         .addHelpText('after', ROLLBACK_EXAMPLES)
         .action(async (options: RollbackOptions, command: Command) => {
+          startTlsRootStore();
           const { rollbackCommand } = await import('./rollback.js');
           await rollbackCommand(options, contextFor(command));
         });
@@ -374,6 +378,11 @@ const COMMANDS: {
 ];
 
 /** The subcommand argv names (`kpush [globals] <command>` or `kpush help <command>`), if any. */
+/** Commands that talk to a cluster: see buildTlsRootStoreInBackground. */
+function startTlsRootStore(): void {
+  void import('../adapters/tls-root-store.js').then((module) => module.buildTlsRootStoreInBackground());
+}
+
 function invokedCommand(argv: readonly string[]): string | undefined {
   const positional = argv.filter((arg) => !arg.startsWith('-'));
   const [first, second] = positional;

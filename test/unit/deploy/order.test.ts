@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   applyStage,
+  applyWave,
+  inWaves,
   deleteOrder,
   kindRank,
   planStages,
@@ -179,5 +181,52 @@ describe('deleteOrder', () => {
         expect(describeIds(deleteOrder([...ids].reverse()))).toEqual(describeIds(deleteOrder(ids)));
       }),
     );
+  });
+});
+
+describe('apply waves inside a stage', () => {
+  it('puts config and policy, Services, workloads, routes and custom resources, webhooks in that order', () => {
+    const waveOf = (kind: string) => applyWave({ kind });
+    for (const kind of [
+      'ConfigMap',
+      'Secret',
+      'ServiceAccount',
+      'RoleBinding',
+      'NetworkPolicy',
+      'PersistentVolumeClaim',
+    ])
+      expect(waveOf(kind), kind).toBe(0);
+    for (const kind of ['Service', 'LimitRange']) expect(waveOf(kind), kind).toBe(1);
+    for (const kind of [
+      'DaemonSet',
+      'Deployment',
+      'StatefulSet',
+      'HorizontalPodAutoscaler',
+      'Job',
+      'CronJob',
+      'PodDisruptionBudget',
+    ])
+      expect(waveOf(kind), kind).toBe(2);
+    for (const kind of ['Ingress', 'APIService', 'Certificate', 'Rollout'])
+      expect(waveOf(kind), kind).toBe(3);
+    for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'])
+      expect(waveOf(kind), kind).toBe(4);
+  });
+
+  it('splits a sorted stage into its waves, keeping the order inside each and leaving out empty ones', () => {
+    const item = (kind: string, name: string) => ({ id: { kind }, name });
+    const stage = [
+      item('ConfigMap', 'a'),
+      item('Secret', 'b'),
+      item('Deployment', 'c'),
+      item('Deployment', 'd'),
+      item('ValidatingWebhookConfiguration', 'e'),
+    ];
+    expect(inWaves(stage).map((wave) => wave.map((entry) => entry.name))).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e'],
+    ]);
+    expect(inWaves([])).toEqual([]);
   });
 });
