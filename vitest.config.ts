@@ -1,4 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import pkg from './package.json' with { type: 'json' };
+
+/** src/globals.d.ts's constant, as scripts/build.mjs defines it. */
+const define = { __KPUSH_VERSION__: JSON.stringify(pkg.version) };
 
 // Projects: `unit` (pure modules and real temp git repos, fast), `e2e` (a real Kubernetes
 // control plane, started once per run by the global setup) and `forge` (a real Gitea).
@@ -6,6 +10,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        define,
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
@@ -13,6 +18,7 @@ export default defineConfig({
         },
       },
       {
+        define,
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
@@ -23,6 +29,7 @@ export default defineConfig({
         },
       },
       {
+        define,
         // A real Gitea (built from Go modules by test/gitea/setup.sh): pull requests, token
         // pushes and branch protection against a real forge.
         test: {

@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import pkg from './package.json' with { type: 'json' };
 
 // The fast, pure tests that exercise src/core and src/manifests: what StrykerJS runs against
 // every mutant (`npm run mutation`, see stryker.config.mjs). No git remote, no cluster, no
 // kubectl: render.test.ts (src/adapters, needs kubectl) and the action's tests are left out.
 export default defineConfig({
+  // src/globals.d.ts's constant, as scripts/build.mjs defines it.
+  define: { __KPUSH_VERSION__: JSON.stringify(pkg.version) },
   test: {
     include: ['test/unit/**/*.test.ts'],
     exclude: ['test/unit/deploy/render.test.ts', 'test/unit/action/**'],

@@ -1,6 +1,7 @@
 // Bundles the GitHub Action (src/action/index.ts) into one file, dist/action/index.js, which is
 // committed: `uses: <owner>/kpush@v1` runs it with no npm install. `.ci/run` rebuilds it into a
 // temporary file and fails when the committed one differs (`node scripts/build-action.mjs <file>`).
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import {
   lazyNodeFetchInClientNode,
@@ -22,6 +23,7 @@ await build({
   banner: {
     js: "import { createRequire as __kpushRequire } from 'node:module'; const require = __kpushRequire(import.meta.url);",
   },
+  define: { __KPUSH_VERSION__: JSON.stringify(createRequire(import.meta.url)('../package.json').version) },
   plugins: [treeShakeClientNode, lazyNodeFetchInClientNode, lazyProxyAgentsInClientNode],
   logLevel: 'warning',
 });

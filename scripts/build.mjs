@@ -2,6 +2,7 @@
 // per lazily imported command, so `kpush --help` parses only what it needs.
 import { build } from 'esbuild';
 import { readdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import {
   lazyNodeFetchInClientNode,
   lazyProxyAgentsInClientNode,
@@ -50,6 +51,8 @@ await build({
   banner: {
     js: "import { createRequire as __kpushRequire } from 'node:module'; const require = __kpushRequire(import.meta.url);",
   },
+  // src/globals.d.ts: the version as a constant, not package.json as a chunk of its own.
+  define: { __KPUSH_VERSION__: JSON.stringify(createRequire(import.meta.url)('../package.json').version) },
   plugins: [
     lazyChildProcessInCommander,
     treeShakeClientNode,

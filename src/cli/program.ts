@@ -1,5 +1,4 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import pkg from '../../package.json' with { type: 'json' };
 import { ExitCode, KpushError, UsageError } from '../errors.js';
 import type { BuildTagOptions } from './build-tag.js';
 import type { BumpManifestOptions } from './bump-manifest.js';
@@ -11,7 +10,7 @@ import { parseDuration } from '../core/duration.js';
 import { type CliIO, type CommandContext, createContext, type GlobalOptions } from './context.js';
 import { type OptionParsers, optionLayers, reportOptionSources } from './option-layers.js';
 import { DEFAULT_RETRY } from '../core/bump/retry.js';
-import { TAG_STRATEGIES } from '../core/tag/strategies.js';
+import { TAG_STRATEGIES } from '../core/tag/strategy-names.js';
 import { FORGE_KINDS } from '../core/bump/forge-kinds.js';
 
 /**
@@ -42,7 +41,7 @@ export function buildProgram(
 ): Command {
   const program = new Command('kpush')
     .description('Push-based GitOps for CI pipelines: tag images, bump manifests, deploy.')
-    .version(pkg.version, '-V, --version')
+    .version(__KPUSH_VERSION__, '-V, --version')
     .option('--json', 'print one JSON document on stdout instead of text', false)
     .option('-v, --verbose', 'log each step on stderr', false)
     .option('--no-color', 'disable colour (NO_COLOR is honoured too)')

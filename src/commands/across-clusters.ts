@@ -2,7 +2,6 @@ import { readGithubEvent } from '../adapters/ci.js';
 import { detectCi } from '../core/ci-env.js';
 import { type AuditRecord, RECORD_SCHEMA } from '../core/deploy/record.js';
 import { KpushError } from '../errors.js';
-import pkg from '../../package.json' with { type: 'json' };
 import {
   type DeployDeps,
   type EnvSource,
@@ -43,7 +42,7 @@ export async function recordBase(
     app: request.app,
     mode,
     startedAt: started.toISOString(),
-    kpushVersion: pkg.version,
+    kpushVersion: __KPUSH_VERSION__,
     actor: ci.actor ?? deps.env.USER ?? deps.env.LOGNAME ?? localUser(),
     ci: { provider: ci.provider, runUrl: ci.runUrl },
     source: source.trailers,

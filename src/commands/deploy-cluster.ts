@@ -34,7 +34,6 @@ import {
   type RolloutStatus,
   splitApiVersion,
 } from '../core/deploy/types.js';
-import pkg from '../../package.json' with { type: 'json' };
 import { KpushError } from '../errors.js';
 import type { DeployDeps, DeployRequest, RecordBase } from './deploy.js';
 import { waitForRollout } from './rollout-wait.js';
@@ -693,7 +692,7 @@ async function writeParent(
   namespace: string,
   contents: ApplySetContents,
 ): Promise<void> {
-  const parent = parentObject({ name, namespace, version: `v${pkg.version}`, contents });
+  const parent = parentObject({ name, namespace, version: `v${__KPUSH_VERSION__}`, contents });
   await client.apply(parent, { fieldManager: applySetFieldManager(), force: true, dryRun: false });
 }
 

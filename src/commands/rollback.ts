@@ -18,7 +18,6 @@ import { escapeControl } from '../output/escape.js';
 import { remoteUrl } from './bump-manifest.js';
 import { type DeployDeps, type DeployOutcome, type DeployRequest, deploy } from './deploy.js';
 import { pushWithRetry } from './push-retry.js';
-import pkg from '../../package.json' with { type: 'json' };
 import { randomBytes } from 'node:crypto';
 
 export interface RollbackRequest {
@@ -528,7 +527,7 @@ async function helmRollback(
       app: request.app,
       mode: 'helm',
       startedAt: started.toISOString(),
-      kpushVersion: pkg.version,
+      kpushVersion: __KPUSH_VERSION__,
       actor: ci.actor ?? deps.env.USER ?? deps.env.LOGNAME ?? null,
       ci: { provider: ci.provider, runUrl: ci.runUrl },
       source: choice.target?.source ?? { repo: null, commit: null },

@@ -1,8 +1,9 @@
 import { KpushError, UsageError } from '../../errors.js';
 import { isValidTag, OCI_TAG_MAX_LENGTH, sanitizeForTag, truncateForTag } from '../oci-tag.js';
 
-export const TAG_STRATEGIES = ['sha', 'branch-sha', 'semver', 'timestamp', 'content'] as const;
-export type TagStrategy = (typeof TAG_STRATEGIES)[number];
+import type { TagStrategy } from './strategy-names.js';
+
+export type { TagStrategy } from './strategy-names.js';
 
 export const TEMPLATE_PLACEHOLDERS = [
   'branch',
