@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import pkg from './package.json' with { type: 'json' };
 
-/** src/globals.d.ts's constant, as scripts/build.mjs defines it. */
-const define = { __KPUSH_VERSION__: JSON.stringify(pkg.version) };
+/** src/globals.d.ts's constant, as scripts/build.mjs defines it (a new object each: vitest consumes it). */
+const define = () => ({ __KPUSH_VERSION__: JSON.stringify(pkg.version) });
 
 // Projects: `unit` (pure modules and real temp git repos, fast), `e2e` (a real Kubernetes
 // control plane, started once per run by the global setup) and `forge` (a real Gitea).
@@ -10,7 +10,7 @@ export default defineConfig({
   test: {
     projects: [
       {
-        define,
+        define: define(),
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
@@ -18,7 +18,7 @@ export default defineConfig({
         },
       },
       {
-        define,
+        define: define(),
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
@@ -29,7 +29,7 @@ export default defineConfig({
         },
       },
       {
-        define,
+        define: define(),
         // A real Gitea (built from Go modules by test/gitea/setup.sh): pull requests, token
         // pushes and branch protection against a real forge.
         test: {

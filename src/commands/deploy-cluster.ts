@@ -496,9 +496,12 @@ async function runStage(stage: PlannedObject[], context: StageContext): Promise<
     return;
   }
   const changed = todo.filter((object) => object.action === 'created' || object.action === 'configured');
-  // Wave after wave (see inWaves); a refused object does not stop the rest, as before waves.
-  const applyFailures: ObjectFailure[] = [];
-  for (const wave of inWaves(changed)) {
+  // Wave after wave (see inWaves). A refused object stops the waves after its own: a Deployment
+  // is not rolled out when the ConfigMap it mounts was refused. Those go back to pending, which
+  // the record shows as Skipped.
+  const waves = inWaves(changed);
+  let applyFailures: ObjectFailure[] = [];
+  for (const [index, wave] of waves.entries()) {
     const applying = await settleLimit(wave, CONCURRENCY, async (object) => {
       const patch = object.live ? takeoverPatch(object.live, request.fieldManager) : null;
       if (patch) {
@@ -507,13 +510,25 @@ async function runStage(stage: PlannedObject[], context: StageContext): Promise<
       }
       object.result = await client.apply(object.desired, applyOptions(request, false));
     });
-    applyFailures.push(...collectFailures(wave, applying));
+    applyFailures = collectFailures(wave, applying);
+    if (applyFailures.length > 0) {
+      for (const object of waves.slice(index + 1).flat()) object.action = 'pending';
+      break;
+    }
   }
   for (const object of todo) {
-    if (object.action !== 'failed') deps.reporter.info(log(`${object.action} ${describeObject(object.id)}`));
+    if (object.action !== 'failed' && object.action !== 'pending')
+      deps.reporter.info(log(`${object.action} ${describeObject(object.id)}`));
   }
-  if (applyFailures.length > 0)
-    throw stageFailure(applyFailures, 'the objects listed before it were applied');
+  if (applyFailures.length > 0) {
+    const notSent = todo.filter((object) => object.action === 'pending').length;
+    throw stageFailure(
+      applyFailures,
+      notSent === 0
+        ? 'the objects listed before it were applied'
+        : `the objects listed before it were applied; ${notSent} that come after it in the apply order were not`,
+    );
+  }
 }
 
 function applyOptions(request: DeployRequest, dryRun: boolean): ApplyOptions {

@@ -94,6 +94,36 @@ async function exists(args: string[]): Promise<boolean> {
   return result.stdout.trim() !== '';
 }
 
+describe('kpush deploy: an object the server refuses', () => {
+  it('stops the waves after it: the Service and Deployment after a refused ConfigMap are not sent, and are recorded as Skipped', async () => {
+    const ns = await namespace('e2e-waves');
+    const dir = envDir({
+      'config.yaml': `${configMapYaml('settings', { 'bad key!': 'x' })}---\n${configMapYaml('flags', { beta: 'off' })}`,
+      'web/service.yaml': serviceYaml('web'),
+      'web/deployment.yaml': deploymentYaml('web', 'registry.test/web:1.0.0'),
+    });
+    const audit = join(tempDir(), 'audit.jsonl');
+    const run = await deploy([dir, '--app', 'waves', '-n', ns, '--no-wait', '--audit-file', audit]);
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.stderr).toContain('settings');
+    expect(run.stderr).toContain('2 that come after it in the apply order were not');
+    // The rest of the refused object's own wave was sent; nothing after it.
+    expect(await exists(['configmap', 'flags', '-n', ns])).toBe(true);
+    expect(await exists(['service', 'web', '-n', ns])).toBe(false);
+    expect(await exists(['deployment', 'web', '-n', ns])).toBe(false);
+    const record = JSON.parse(readFileSync(audit, 'utf8').trim());
+    expect(record.result).toBe('failed');
+    const byName = (kind: string, name: string) =>
+      record.objects.find(
+        (object: { kind: string; name: string }) => object.kind === kind && object.name === name,
+      );
+    expect(byName('ConfigMap', 'settings')).toMatchObject({ action: 'failed', status: 'Failed' });
+    expect(byName('ConfigMap', 'flags')).toMatchObject({ action: 'created' });
+    expect(byName('Service', 'web')).toMatchObject({ action: 'pending', status: 'Skipped' });
+    expect(byName('Deployment', 'web')).toMatchObject({ action: 'pending', status: 'Skipped' });
+  });
+});
+
 describe('kpush deploy: a plain directory', () => {
   let ns: string;
   let dir: string;
