@@ -5,6 +5,7 @@
  */
 import * as core from '@actions/core';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../cli/program.js';
@@ -21,6 +22,13 @@ import {
   InputError,
   isActionCommand,
 } from './plan.js';
+
+// Run from source (@github/local-action runs this file through tsx), the version the bundler puts
+// in (src/globals.d.ts) is missing; in the bundle this whole statement folds away.
+if (typeof __KPUSH_VERSION__ === 'undefined') {
+  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+  Object.assign(globalThis, { __KPUSH_VERSION__: pkg.version });
+}
 
 const KUBE_COMMANDS: readonly ActionCommand[] = ['deploy', 'drift', 'rollback', 'history'];
 const RECORDING_COMMANDS: readonly ActionCommand[] = ['deploy', 'rollback'];
