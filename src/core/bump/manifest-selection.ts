@@ -13,7 +13,6 @@ export interface TreeEntry {
 }
 
 export const SYMLINK_MODE = '120000';
-const GITLINK_MODE = '160000';
 const REGULAR_MODES = new Set(['100644', '100755']);
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -59,7 +58,7 @@ export interface SelectOptions {
 
 /** The tree of one commit, indexed for the questions a selection asks. */
 export class RepoTree {
-  readonly dirs = new Set<string>(['']);
+  readonly dirs = new Set<string>();
   /** Directories holding a Chart.yaml: their `templates/` are Go templates, not YAML. */
   readonly charts = new Set<string>();
 
@@ -120,8 +119,6 @@ export function resolvePath(tree: RepoTree, links: ReadonlyMap<string, string>, 
       done.pop();
       continue;
     }
-    // git never checks out a `.git` entry; a crafted tree may carry one.
-    if (name.toLowerCase() === '.git') throw notFound(path);
     done.push(name);
     const here = done.join('/');
     const entry = tree.entries.get(here);
@@ -134,9 +131,8 @@ export function resolvePath(tree: RepoTree, links: ReadonlyMap<string, string>, 
       pending = [...components(target), ...pending];
       continue;
     }
-    const isDir = tree.dirs.has(here) || entry?.mode === GITLINK_MODE;
-    const isFile = entry !== undefined && REGULAR_MODES.has(entry.mode);
-    if (!isDir && !(isFile && pending.length === 0)) throw notFound(path);
+    // A file or submodule with components left after it fails at the next one.
+    if (entry === undefined && !tree.dirs.has(here)) throw notFound(path);
   }
   const resolved = done.join('/');
   const entry = tree.entries.get(resolved);
@@ -160,7 +156,7 @@ function manifestsBelow(tree: RepoTree, dir: string, options: SelectOptions): st
     const parts = path.slice(prefix.length).split('/');
     const name = parts[parts.length - 1] as string;
     if (!YAML_FILE.test(name) || (skipCi && CI_FILES.has(name))) continue;
-    if (parts.length === 1 || keptDirectories(tree, dir, parts, skipCi)) files.push(path);
+    if (keptDirectories(tree, dir, parts, skipCi)) files.push(path);
   }
   return files;
 }
