@@ -71,8 +71,8 @@ const NON_INTERACTIVE_SSH =
   'ssh -o BatchMode=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4';
 
 /**
- * Commands that only read the local repository (or its index): run hooks, touch no remote,
- * and nothing they would do after a SIGKILL of kpush matters.
+ * Commands that only read the local repository (read-tree also writes its index): they run no
+ * hooks and touch no remote, so nothing they could still do after a SIGKILL of kpush matters.
  */
 const LOCAL_READS = new Set([
   'cat-file',

@@ -496,26 +496,7 @@ async function runStage(stage: PlannedObject[], context: StageContext): Promise<
     return;
   }
   const changed = todo.filter((object) => object.action === 'created' || object.action === 'configured');
-  // Wave after wave (see inWaves). A refused object stops the waves after its own: a Deployment
-  // is not rolled out when the ConfigMap it mounts was refused. Those go back to pending, which
-  // the record shows as Skipped.
-  const waves = inWaves(changed);
-  let applyFailures: ObjectFailure[] = [];
-  for (const [index, wave] of waves.entries()) {
-    const applying = await settleLimit(wave, CONCURRENCY, async (object) => {
-      const patch = object.live ? takeoverPatch(object.live, request.fieldManager) : null;
-      if (patch) {
-        await client.jsonPatch(object.desired, patch);
-        deps.reporter.debug(log(`took over client-side fields of ${describeObject(object.id)}`));
-      }
-      object.result = await client.apply(object.desired, applyOptions(request, false));
-    });
-    applyFailures = collectFailures(wave, applying);
-    if (applyFailures.length > 0) {
-      for (const object of waves.slice(index + 1).flat()) object.action = 'pending';
-      break;
-    }
-  }
+  const applyFailures = await applyInWaves(changed, context);
   for (const object of todo) {
     if (object.action !== 'failed' && object.action !== 'pending')
       deps.reporter.info(log(`${object.action} ${describeObject(object.id)}`));
@@ -529,6 +510,38 @@ async function runStage(stage: PlannedObject[], context: StageContext): Promise<
         : `the objects listed before it were applied; ${notSent} that come after it in the apply order were not`,
     );
   }
+}
+
+/**
+ * Wave after wave (see inWaves). A refused object stops the waves after its own: a Deployment is
+ * not rolled out when the ConfigMap it mounts was refused. Those go back to pending, which the
+ * record shows as Skipped.
+ */
+async function applyInWaves(changed: PlannedObject[], context: StageContext): Promise<ObjectFailure[]> {
+  const waves = inWaves(changed);
+  for (const [index, wave] of waves.entries()) {
+    const failures = collectFailures(
+      wave,
+      await settleLimit(wave, CONCURRENCY, (object) => applyObject(object, context)),
+    );
+    if (failures.length > 0) {
+      for (const object of waves.slice(index + 1).flat()) object.action = 'pending';
+      return failures;
+    }
+  }
+  return [];
+}
+
+async function applyObject(
+  object: PlannedObject,
+  { client, request, deps, log }: StageContext,
+): Promise<void> {
+  const patch = object.live ? takeoverPatch(object.live, request.fieldManager) : null;
+  if (patch) {
+    await client.jsonPatch(object.desired, patch);
+    deps.reporter.debug(log(`took over client-side fields of ${describeObject(object.id)}`));
+  }
+  object.result = await client.apply(object.desired, applyOptions(request, false));
 }
 
 function applyOptions(request: DeployRequest, dryRun: boolean): ApplyOptions {
