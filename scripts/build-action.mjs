@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import {
+  builtinsThroughRequire,
   lazyNodeFetchInClientNode,
   lazyProxyAgentsInClientNode,
   treeShakeClientNode,
@@ -24,6 +25,11 @@ await build({
     js: "import { createRequire as __kpushRequire } from 'node:module'; const require = __kpushRequire(import.meta.url);",
   },
   define: { __KPUSH_VERSION__: JSON.stringify(createRequire(import.meta.url)('../package.json').version) },
-  plugins: [treeShakeClientNode, lazyNodeFetchInClientNode, lazyProxyAgentsInClientNode],
+  plugins: [
+    treeShakeClientNode,
+    lazyNodeFetchInClientNode,
+    lazyProxyAgentsInClientNode,
+    builtinsThroughRequire,
+  ],
   logLevel: 'warning',
 });

@@ -1,9 +1,11 @@
 // Bundles src/ into dist/ with esbuild: one small entry chunk (commander + wiring) and one chunk
 // per lazily imported command, so `kpush --help` parses only what it needs.
-import { build } from 'esbuild';
+
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { build } from 'esbuild';
 import {
+  builtinsThroughRequire,
   lazyNodeFetchInClientNode,
   lazyProxyAgentsInClientNode,
   treeShakeClientNode,
@@ -58,6 +60,7 @@ await build({
     treeShakeClientNode,
     lazyNodeFetchInClientNode,
     lazyProxyAgentsInClientNode,
+    builtinsThroughRequire,
   ],
   logLevel: 'warning',
 });
