@@ -376,12 +376,12 @@ const COMMANDS: {
   },
 ];
 
-/** The subcommand argv names (`kpush [globals] <command>` or `kpush help <command>`), if any. */
 /** Commands that talk to a cluster: see buildTlsRootStoreInBackground. */
 function startTlsRootStore(): void {
   void import('../adapters/tls-root-store.js').then((module) => module.buildTlsRootStoreInBackground());
 }
 
+/** The subcommand argv names (`kpush [globals] <command>` or `kpush help <command>`), if any. */
 function invokedCommand(argv: readonly string[]): string | undefined {
   const positional = argv.filter((arg) => !arg.startsWith('-'));
   const [first, second] = positional;

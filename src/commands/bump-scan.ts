@@ -5,10 +5,8 @@ import { assertNothingLeftBehind, type BumpPlan, planBump } from '../core/bump/p
 import { applyEdits, type DecodedManifest, type FileScan, scanManifest } from '../manifests/index.js';
 import type { BumpRequest } from './bump-manifest.js';
 
-/**
- * bump-manifest's scanning half: the YAML code (the `yaml` package, the line certifier, the
- * conventions), imported while git clones rather than before (bench/argocd.mjs).
- */
+// bump-manifest's scanning half: the YAML code (the `yaml` package, the line certifier, the
+// conventions), imported while git clones rather than before (bench/argocd.mjs).
 
 /**
  * Scans by path, kept across attempts: after a rejected push only the files whose text the new
