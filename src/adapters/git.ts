@@ -323,14 +323,13 @@ export class Git {
    * Commits exactly `paths` as they are in the work tree on top of HEAD's tree (`--only`: the
    * index and the rest of the work tree play no part); identity from `identityEnv`.
    */
-  async commit(paths: readonly string[], message: string, identityEnv: NodeJS.ProcessEnv): Promise<string> {
+  async commit(paths: readonly string[], message: string, identityEnv: NodeJS.ProcessEnv): Promise<void> {
     const result = await this.exec(
       ['commit', '--quiet', '--no-verify', '--only', '--file=-', '--', ...paths],
       identityEnv,
       message,
     );
     if (result.exitCode !== 0) throw gitFailure(['commit'], result);
-    return (await this.run(['rev-parse', 'HEAD'])).trim();
   }
 
   /**
@@ -351,13 +350,17 @@ export class Git {
   }
 
   /**
-   * The newest commit of HEAD that changed how often `needle` occurs in `paths` (git's pickaxe):
-   * the one that wrote a value there, or null. In a shallow clone the oldest commit present
+   * The newest commit in the history of `from` that changed how often `needle` occurs in `paths`
+   * (git's pickaxe): the one that wrote a value there, or null. In a shallow clone the oldest commit present
    * (no parents) seems to add everything: the caller deepens and asks again.
    */
-  async lastCommitChanging(needle: string, paths: readonly string[]): Promise<EnvCommit | null> {
+  async lastCommitChanging(
+    needle: string,
+    paths: readonly string[],
+    from: string,
+  ): Promise<EnvCommit | null> {
     const format = '--format=%H%x1f%P%x1f%s%x1f%(trailers:only,unfold)';
-    const out = await this.run(['log', '--max-count=1', `-S${needle}`, format, 'HEAD', '--', ...paths]);
+    const out = await this.run(['log', '--max-count=1', `-S${needle}`, format, from, '--', ...paths]);
     if (out.trim() === '') return null;
     const [sha = '', parents = '', subject = '', trailers = ''] = out.split('\x1f');
     return { sha, parents: parents.split(' ').filter(Boolean), subject, trailers: parseTrailers(trailers) };

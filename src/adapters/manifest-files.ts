@@ -17,11 +17,15 @@ import type { Git } from './git.js';
 export class HeadFiles {
   private constructor(
     private readonly git: Git,
+    /** The commit HEAD was at. */
+    readonly commit: string,
     private readonly tree: RepoTree,
   ) {}
 
   static async read(git: Git): Promise<HeadFiles> {
-    return new HeadFiles(git, new RepoTree(await git.headTree()));
+    // Two readers of an unchanging HEAD: side by side rather than one after the other.
+    const [commit, tree] = await Promise.all([git.headSha(), git.headTree()]);
+    return new HeadFiles(git, commit, new RepoTree(tree));
   }
 
   /** The YAML files to scan below `paths` (see selectManifestFiles), sorted. */

@@ -109,8 +109,12 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
     );
     // The scanner (yaml and all) loads while git clones, when the process would be idle.
     cloned.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
-    const { planOnHead } = await import('./bump-scan.js');
+    const { planOnHead, readHead } = await import('./bump-scan.js');
     await cloned;
+    // The first plan's read of HEAD goes beside the questions below (a pull request's first
+    // attempt may move HEAD first, so it reads its own).
+    const firstHead = request.pullRequest ? undefined : readHead(git);
+    firstHead?.catch(() => {}); // awaited by the first plan; not an unhandled rejection meanwhile
     const branch = await checkedOutBranch(git, request.branch);
     const identity = identityEnv(request.author, await configuredIdentity(git, env), ci, env);
     const started = performance.now();
@@ -148,25 +152,30 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
     const scanCache: ScanCache = new Map();
     for (let attempt = 1; ; attempt++) {
       await pullRequest?.startAttempt();
-      const plan = await reporter.task('scanning manifests', () => planOnHead(git, request, scanCache));
+      const { plan, base } = await reporter.task('scanning manifests', () =>
+        planOnHead(git, request, scanCache, attempt === 1 ? firstHead : undefined),
+      );
       if (plan.files.length === 0) return result('up-to-date', plan, attempt, pullRequest?.upToDate());
       // Runs again on every new tip: the pipeline that moved the branch may have a newer build.
-      if (!request.allowOlder) {
-        const supersededBy = await reporter.task('checking for a newer build', () =>
-          checkSuperseded({
-            plan,
-            targets: request.targets,
-            source,
-            envGit: git,
-            credentialsEnv: credentials.env,
-            app,
-            reporter,
-          }),
-        );
-        if (supersededBy) return result('superseded', plan, attempt, { supersededBy, changes: [] });
-      }
+      const newerBuild = (): Promise<SupersededBy | null> =>
+        request.allowOlder
+          ? Promise.resolve(null)
+          : checkSuperseded({
+              plan,
+              base,
+              targets: request.targets,
+              source,
+              envGit: git,
+              credentialsEnv: credentials.env,
+              app,
+              reporter,
+            });
       const paths = plan.files.map((file) => file.path);
-      if (request.dryRun) return result('dry-run', plan, attempt, { diff: await git.diff(paths) });
+      if (request.dryRun) {
+        const supersededBy = await reporter.task('checking for a newer build', newerBuild);
+        if (supersededBy) return result('superseded', plan, attempt, { supersededBy, changes: [] });
+        return result('dry-run', plan, attempt, { diff: await git.diff(paths) });
+      }
 
       // Values from the env repo and the CI environment: one line each, so none can add a
       // trailer or a line a CI log would run as a command.
@@ -179,9 +188,14 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
         },
         request.messageTemplate,
       );
-      const commit = await reporter.task('committing', () => git.commit(paths, message, identity));
-      const outcome = await reporter.task(`pushing to ${pushBranch}`, () =>
-        git.push(pushBranch, credentials.env, pullRequest?.lease),
+      // The commit stays in the temporary clone until the push: it can be made while the
+      // history is searched for a newer build, which decides whether it is pushed at all.
+      const [, supersededBy] = await reporter.task('committing', () =>
+        both(git.commit(paths, message, identity), newerBuild()),
+      );
+      if (supersededBy) return result('superseded', plan, attempt, { supersededBy, changes: [] });
+      const [outcome, commit] = await reporter.task(`pushing to ${pushBranch}`, () =>
+        both(git.push(pushBranch, credentials.env, pullRequest?.lease), git.headSha()),
       );
       if (outcome.kind === 'pushed') {
         if (pullRequest) {
@@ -210,6 +224,17 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
   }).catch((error: unknown) => {
     throw withAuthHint(error, credentials.authHint);
   });
+}
+
+/**
+ * Both results once both are settled; the first failure otherwise. Unlike Promise.all, never
+ * returns while the other git process still runs in a clone that is about to be removed.
+ */
+async function both<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
 }
 
 /** An authentication failure, with what kpush knows about why the token was wrong. */

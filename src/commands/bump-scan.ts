@@ -15,16 +15,22 @@ import type { BumpRequest } from './bump-manifest.js';
  */
 export type ScanCache = Map<string, { source: DecodedManifest; scan: FileScan }>;
 
+/** Reads HEAD's tree (see HeadFiles); bump-manifest starts it while it asks git other questions. */
+export function readHead(git: Git): Promise<HeadFiles> {
+  return HeadFiles.read(git);
+}
+
 /**
  * Scans HEAD's files, checks every image matched something, and writes the edited files into
- * the clone's work tree (which holds nothing else: see HeadFiles).
+ * the clone's work tree (which holds nothing else: see HeadFiles). `base` is the commit planned on.
  */
 export async function planOnHead(
   git: Git,
   request: Pick<BumpRequest, 'paths' | 'targets' | 'includeCiFiles' | 'allowNoMatch'>,
   cache: ScanCache,
-): Promise<BumpPlan> {
-  const head = await HeadFiles.read(git);
+  headRead: Promise<HeadFiles> = HeadFiles.read(git),
+): Promise<{ plan: BumpPlan; base: string }> {
+  const head = await headRead;
   const files = await head.manifestPaths(request.paths, { includeCiFiles: request.includeCiFiles });
   const sources = await head.read(files);
   // Parsing is synchronous: between files, let a SIGTERM (a cancelled job) be acted on.
@@ -49,5 +55,5 @@ export async function planOnHead(
     const { text, encoding } = (cache.get(path) as { source: DecodedManifest }).source;
     writeManifest(git.cwd, path, applyEdits(text, edits), encoding);
   }
-  return plan;
+  return { plan, base: head.commit };
 }

@@ -55,6 +55,8 @@ export async function thisSource(
  */
 export async function checkSuperseded(options: {
   plan: BumpPlan;
+  /** The env commit the plan was made on (HEAD may move on meanwhile: the commit runs beside this check). */
+  base: string;
   targets: readonly ImageReference[];
   source: Omit<ThisBuild, 'tag'>;
   envGit: Git;
@@ -68,7 +70,7 @@ export async function checkSuperseded(options: {
         options.plan.changes.filter((change) => change.repository === value.repository).map((c) => c.file),
       ),
     ];
-    const writer = await findWriter(options.envGit, value, files, options.credentialsEnv);
+    const writer = await findWriter(options.envGit, options.base, value, files, options.credentialsEnv);
     if (writer === null) continue;
     const target = options.targets.find((candidate) => candidate.repository === value.repository);
     const ours: ThisBuild = { ...options.source, tag: target?.tag ?? null };
@@ -100,25 +102,27 @@ function supersededBy(verdict: Extract<SupersedeVerdict, { kind: 'superseded' }>
 }
 
 /**
- * The kpush commit that wrote `value`: the newest commit that changed how often it occurs in
- * `files`. A shallow clone's oldest commit seems to add everything, so when that is the answer
- * and it is not a kpush commit for the value, the history is deepened (bounded) and asked again.
+ * The kpush commit that wrote `value`: the newest commit up to `base` that changed how often it
+ * occurs in `files`. A shallow clone's oldest commit seems to add everything, so when that is
+ * the answer and it is not a kpush commit for the value, the history is deepened (bounded) and
+ * asked again.
  */
 async function findWriter(
   git: Git,
+  base: string,
   value: CurrentValue,
   files: readonly string[],
   credentialsEnv: NodeJS.ProcessEnv,
 ): Promise<CurrentWriter | null> {
   const needle = value.tag ?? value.digest ?? '';
   for (let step = 0; ; step++) {
-    const commit = await git.lastCommitChanging(needle, files);
+    const commit = await git.lastCommitChanging(needle, files, base);
     const writer = commit && writtenBy(commit, value);
     if (writer) return writer;
     const deepen = DEEPEN_STEPS[step];
     const conclusive = commit !== null && commit.parents.length > 0;
     if (conclusive || deepen === undefined || !(await git.isShallow())) return null;
-    await git.fetchCommits([await git.headSha()], { deepen }, credentialsEnv);
+    await git.fetchCommits([base], { deepen }, credentialsEnv);
   }
 }
 

@@ -172,7 +172,10 @@ async function gitRollback(
         ci,
         sourceTrailers,
       });
-      return reporter.task('committing the rollback', () => git.commit(paths, message, identity));
+      return reporter.task('committing the rollback', async () => {
+        await git.commit(paths, message, identity);
+        return git.headSha();
+      });
     };
 
     const rollbackInfo = (): DeployRequest['rollback'] => ({
