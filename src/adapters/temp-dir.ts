@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KpushError } from '../errors.js';
 import { onInterrupt } from './interrupt.js';
@@ -33,6 +33,8 @@ export async function withTempDir<T>(
     return await work(dir);
   } finally {
     forget();
-    await rm(dir, { recursive: true, force: true });
+    // Synchronously: a few milliseconds for a clone without checkout, where fs.promises' rm
+    // takes a trip through the thread pool per file (2.5 vs 4-10 ms measured).
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
   }
 }

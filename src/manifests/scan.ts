@@ -13,7 +13,9 @@ const CONVENTIONS: readonly Convention[] = [scanMarkers, scanImageFields, scanKu
 
 /** Pure. Throws YamlSyntaxError(path, line, col, reason) when any document in the file does not parse. */
 export function scanManifest(path: string, source: string, targets: ImageTargets): FileScan {
-  return scanParsedManifest(parseManifestSource(path, source, documentsThatCanMatch(path, targets)), targets);
+  const canMatch = textCanMatch(targets);
+  const parsed = parseManifestSource(path, source, documentsThatCanMatch(path, canMatch), { keep: canMatch });
+  return scanParsedManifest(parsed, targets);
 }
 
 /**
@@ -38,24 +40,31 @@ export function scanParsedManifest(parsed: ManifestSource, targets: ImageTargets
 }
 
 /**
- * Which simple documents can yield an edit, a declined reference or a warning. In a simple
- * document every value is written literally on one line (no escapes, aliases or tags). A
- * reference to a requested repository, however spelled or split (`registry` + `repository`, a
- * kustomize `name`), holds each of its path components, and its registry unless that is Docker
- * Hub (`nginx`): a document without all of them and without a `kpush:` marker has nothing to
- * find. Nor has a CustomResourceDefinition without a marker: the rules that look at values skip
- * CRDs (walk.ts), except the kustomization rule, which reads only kustomization files.
+ * Which simple documents can yield an edit, a declined reference or a warning: those whose text
+ * can (textCanMatch), except a CustomResourceDefinition without a marker: the rules that look at
+ * values skip CRDs (walk.ts), except the kustomization rule, which reads only kustomization files.
  */
-function documentsThatCanMatch(path: string, targets: ImageTargets): DocumentFilter {
-  const required = targets.map(({ repository }) => requiredText(repository));
+function documentsThatCanMatch(path: string, canMatch: (text: string) => boolean): DocumentFilter {
   const kustomization = isKustomizationFile(path);
   return (document, text) =>
+    canMatch(text) && (kustomization || text.includes('kpush:') || !isCustomResourceDefinition(document));
+}
+
+/**
+ * Whether a simple document, or a block of one, can hold something a rule finds. There every
+ * value is written literally on one line (no escapes, aliases or tags), and a reference to a
+ * requested repository, however spelled or split (`registry` + `repository` of one mapping, a
+ * kustomize `name`), holds each of its path components, and its registry unless that is Docker
+ * Hub (`nginx`): text without all of them and without a `kpush:` marker has nothing to find.
+ */
+function textCanMatch(targets: ImageTargets): (text: string) => boolean {
+  const required = targets.map(({ repository }) => requiredText(repository));
+  return (text) =>
     text.includes('kpush:') ||
-    ((kustomization || !isCustomResourceDefinition(document)) &&
-      required.some(
-        ({ components, registry }) =>
-          components.every((component) => text.includes(component)) && (registry?.test(text) ?? true),
-      ));
+    required.some(
+      ({ components, registry }) =>
+        components.every((component) => text.includes(component)) && (registry?.test(text) ?? true),
+    );
 }
 
 /** What every spelling of a canonical repository writes: its path components and its registry. */

@@ -1,5 +1,5 @@
 import { Document, isScalar, Pair, Scalar, type ScalarTag, type Schema, YAMLMap, YAMLSeq } from 'yaml';
-import { type SplitDocument, splitDocuments } from './simple-documents.js';
+import { type SplitDocument, splitDocumentsAndLines } from './simple-documents.js';
 
 /**
  * Builds the `yaml` package's own nodes for a document that splitDocuments certified simple,
@@ -23,6 +23,7 @@ export function buildSimpleDocument(
   start: number,
   end: number,
   schema: Schema = coreSchema(),
+  keep?: SubtreeFilter,
 ): Document.Parsed | null {
   const builder = new NodeBuilder(text, schema);
   let lineStart = start;
@@ -32,8 +33,18 @@ export function buildSimpleDocument(
     const newline = text.indexOf('\n', lineStart);
     const lineEnd = newline === -1 || newline >= end ? end : newline;
     const contentEnd = text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
+    const open = builder.openBlock();
     if (!builder.line(lineStart, contentEnd)) return null;
-    lineStart = lineEnd + 1;
+    const block = keep ? builder.openBlock() : null;
+    const value = block && block !== open ? blockValue(text, lineEnd + 1, end, block) : null;
+    // A `key:` (or `-`) just opened whose value `keep` rules out, its own line included: the
+    // value is an empty collection of its kind, and its lines are skipped.
+    if (value && !keep?.(text.slice(lineStart, value.end))) {
+      builder.emptyCollection(value.start, value.isSequence);
+      lineStart = value.end;
+    } else {
+      lineStart = lineEnd + 1;
+    }
   }
   const root = builder.finish();
   if (root === null) return null;
@@ -41,6 +52,42 @@ export function buildSimpleDocument(
   document.contents = root;
   document.range = [start, end, end];
   return document;
+}
+
+/**
+ * Whether the text of a block (a `key:` or `-` line and the lines of its value) can matter to
+ * the caller; a block it rules out is not built. For bump-manifest's scan: the text holds every
+ * component of a requested repository, or a marker (see documentsThatCanMatch in scan.ts).
+ */
+export type SubtreeFilter = (source: string) => boolean;
+
+/**
+ * The collection on the lines from `from` that is the value of the `key:` or `-` `block` opened:
+ * where it starts, whether it is a sequence, and where it ends (the first line that is neither
+ * blank, nor a comment, nor indented into it; an item at the key's column belongs to the key).
+ * Null when no line belongs to it (the value is empty).
+ */
+function blockValue(
+  text: string,
+  from: number,
+  end: number,
+  block: PendingBlock,
+): { start: number; isSequence: boolean; end: number } | null {
+  let value: { start: number; isSequence: boolean; end: number } | null = null;
+  for (let lineStart = from; lineStart < end; lineStart = nextLine(text, lineStart, end)) {
+    let at = lineStart;
+    while (text.charCodeAt(at) === 32) at++;
+    const first = text.charCodeAt(at);
+    if (at >= end || first === 10 || first === 13 || first === 35) continue; // blank or a comment
+    const indent = at - lineStart;
+    const isItem = first === 45 && /^-(?:[ \r\n]|$)/.test(text.slice(at, at + 2));
+    if (indent < block.indent || (indent === block.indent && !(block.afterKey && isItem))) {
+      if (value) value.end = lineStart;
+      return value;
+    }
+    value ??= { start: at, isSequence: isItem, end };
+  }
+  return value;
 }
 
 let core: Schema | null = null;
@@ -68,20 +115,24 @@ export type DocumentFilter = (document: SplitDocument, source: string) => boolea
  * it wants whose nodes buildSimpleDocument built with `schema` (returned in `built`; with
  * `schema` null none are built). Only documents before the first one that is not simple: up to
  * there, yaml sees each `---` where splitDocuments does (after one it cannot check, an unclosed
- * quote could swallow the next). `toParse` is null when no document is left to parse.
+ * quote could swallow the next). `toParse` is null when no document is left to parse; `lineStarts`
+ * is lineStartsOf(text), read by the same pass. With `keep`, built documents leave out the blocks
+ * it rules out (see SubtreeFilter).
  */
 export function documentsToParse(
   text: string,
   needed: DocumentFilter,
   schema: Schema | null,
-): { toParse: string | null; built: Document.Parsed[] } {
+  keep?: SubtreeFilter,
+): { toParse: string | null; built: Document.Parsed[]; lineStarts: number[] } {
   const parts: string[] = [];
   const built: Document.Parsed[] = [];
   let cursor = 0;
   let kept = false;
-  for (const document of splitDocuments(text)) {
+  const { documents, lineStarts } = splitDocumentsAndLines(text);
+  for (const document of documents) {
     if (!document.simple) {
-      return { toParse: cursor === 0 ? text : parts.join('') + text.slice(cursor), built };
+      return { toParse: cursor === 0 ? text : parts.join('') + text.slice(cursor), built, lineStarts };
     }
     const { start, end } = document;
     if (end - start < 2) {
@@ -89,7 +140,7 @@ export function documentsToParse(
       continue;
     }
     if (needed(document, text.slice(start, end))) {
-      const nodes = schema ? buildSimpleDocument(text, start, end, schema) : null;
+      const nodes = schema ? buildSimpleDocument(text, start, end, schema, keep) : null;
       if (nodes === null) {
         kept = true;
         continue;
@@ -100,8 +151,8 @@ export function documentsToParse(
     parts.push(text.slice(cursor, start), '#', ' '.repeat(end - start - 1 - lineBreak.length), lineBreak);
     cursor = end;
   }
-  if (!kept) return { toParse: null, built };
-  return { toParse: cursor === 0 ? text : parts.join('') + text.slice(cursor), built };
+  if (!kept) return { toParse: null, built, lineStarts };
+  return { toParse: cursor === 0 ? text : parts.join('') + text.slice(cursor), built, lineStarts };
 }
 
 /** Built and parsed documents of one text, in the order they are written. */
@@ -135,11 +186,15 @@ interface Open {
   indent: number;
 }
 
-/** A `key:` or `-` with nothing after it: its value is the next lines' collection, or null. */
-interface Pending {
+/** A `key:` or `-` with nothing after it, at column `indent`. */
+interface PendingBlock {
   indent: number;
   /** After `key:` a sequence may start at the key's own column. */
   afterKey: boolean;
+}
+
+/** A `key:` or `-` with nothing after it: its value is the next lines' collection, or null. */
+interface Pending extends PendingBlock {
   /** Where `yaml` puts the empty value: the first non-space after the indicator. */
   emptyAt: number;
   attach: (node: Value) => void;
@@ -187,6 +242,22 @@ class NodeBuilder {
     return top instanceof YAMLSeq
       ? this.item(top as YAMLSeq.Parsed, at, indent, to)
       : this.pair(top as YAMLMap.Parsed, at, indent, to);
+  }
+
+  /** The `key:` or `-` the last line ended with nothing after, if any. */
+  openBlock(): PendingBlock | null {
+    return this.pending;
+  }
+
+  /** The open block's value: an empty mapping or sequence whose first line starts at `at`. */
+  emptyCollection(at: number, isSequence: boolean): void {
+    const pending = this.pending as Pending;
+    this.pending = null;
+    const node = this.open(isSequence, pending.indent + 1);
+    node.range = [at, at, at];
+    pending.attach(node);
+    this.stack.pop();
+    this.lastEnd = at;
   }
 
   finish(): Collection | null {

@@ -14,7 +14,13 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { YamlSyntaxError } from '../errors.js';
-import { coreSchema, type DocumentFilter, documentsToParse, inSourceOrder } from './simple-nodes.js';
+import {
+  coreSchema,
+  type DocumentFilter,
+  documentsToParse,
+  inSourceOrder,
+  type SubtreeFilter,
+} from './simple-nodes.js';
 
 /**
  * A manifest file parsed for editing: the text stays the source of truth and every change is
@@ -52,25 +58,26 @@ export type { DocumentFilter };
  * construction, so one the scan does not need is checked without the full parse (which costs
  * about 20 times more and made most of a bump's time on argo-cd's install.yaml), and one it
  * needs gets its nodes from buildSimpleDocument when they are in its subset (`yaml` parses the
- * rest; `nodesFrom: 'yaml'` parses them all, for the tests that compare the two).
+ * rest; `nodesFrom: 'yaml'` parses them all, for the tests that compare the two). `keep` leaves
+ * blocks out of built documents (see SubtreeFilter).
  */
 export function parseManifestSource(
   path: string,
   text: string,
   needed: DocumentFilter = () => true,
-  options: { nodesFrom?: 'builder' | 'yaml' } = {},
+  options: { nodesFrom?: 'builder' | 'yaml'; keep?: SubtreeFilter } = {},
 ): ManifestSource {
-  const { toParse, built } = documentsToParse(
+  const { toParse, built, lineStarts } = documentsToParse(
     text,
     needed,
     options.nodesFrom === 'yaml' ? null : coreSchema(),
+    options.keep,
   );
   // yaml's own duplicate-key check compares each key with every earlier one (quadratic in the
   // keys of one mapping: 40k keys took 12 s); duplicateKeys() does the same check with a Set.
   // Nothing left to parse (the usual case in a large env repo): yaml's parser is not even started.
   const parsed =
     toParse === null ? [] : parseAllDocuments(toParse, { prettyErrors: false, uniqueKeys: false });
-  const lineStarts = lineStartsOf(text);
   const problems: SyntaxProblem[] = [];
   for (const error of 'errors' in parsed ? parsed.errors : [])
     problems.push({ offset: error.pos[0], message: error.message });

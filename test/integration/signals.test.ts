@@ -106,12 +106,12 @@ describe('SIGHUP (the terminal or the runner went away)', () => {
 });
 
 describe('a signal during a long scan', () => {
-  /** 300 files of 100 Deployments each: seconds of YAML parsing. */
+  /** 700 files of 100 Deployments each: seconds of YAML parsing. */
   function bigEnvRepo(): string {
     const doc = (n: number) =>
       `---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: svc${n}\n  labels: {app: svc${n}}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ghcr.io/acme/svc${n}:1.0\n          env:\n            - {name: A, value: "1"}\n`;
     const files: Record<string, string> = {};
-    for (let file = 0; file < 300; file++) {
+    for (let file = 0; file < 700; file++) {
       const docs = Array.from({ length: 100 }, (_, index) => doc(file * 100 + index)).join('');
       files[`apps/f${file}.yaml`] = `${docs}---\nimage: ghcr.io/acme/api:1.0\n`;
     }
