@@ -109,7 +109,8 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
     );
     // The scanner (yaml and all) loads while git clones, when the process would be idle.
     cloned.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
-    const { planOnHead, readHead } = await import('./bump-scan.js');
+    const { planOnHead, prepareScanner, readHead } = await import('./bump-scan.js');
+    prepareScanner();
     await cloned;
     // The first plan's read of HEAD goes beside the questions below (a pull request's first
     // attempt may move HEAD first, so it reads its own).

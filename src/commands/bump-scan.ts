@@ -5,6 +5,8 @@ import { assertNothingLeftBehind, type BumpPlan, planBump } from '../core/bump/p
 import { applyEdits, type DecodedManifest, type FileScan, scanManifest } from '../manifests/index.js';
 import type { BumpRequest } from './bump-manifest.js';
 
+export { prepareScanner } from '../manifests/warm-up.js';
+
 // bump-manifest's scanning half: the YAML code (the `yaml` package, the line certifier, the
 // conventions), imported while git clones rather than before (bench/argocd.mjs).
 

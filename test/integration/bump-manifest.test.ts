@@ -193,6 +193,28 @@ describe('kpush bump-manifest', () => {
     expect(remoteLog(remote.path)).toHaveLength(1);
   });
 
+  it('refuses bad YAML in a document beside the edited one, although it holds no image, and pushes nothing', async () => {
+    const broken = `${DEPLOYMENT}---\nkind: ConfigMap\ndata: [unclosed\n`;
+    const remote = makeBareRemote({ ...ENV_FILES, 'apps/api/deployment.yaml': broken });
+    const run = await kpush(['bump-manifest', '--repo', remote.url, '-i', 'ghcr.io/acme/api:1.1.0']);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/^error: apps\/api\/deployment\.yaml:\d+:\d+: /m);
+    expect(remoteLog(remote.path)).toHaveLength(1);
+  });
+
+  it('bumps a reference only a full parse sees (an escape) in one commit on the tip', async () => {
+    const pod = `---\napiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: x\n      image: "ghcr.io/acme/w\\x65b:2.0"\n`;
+    const deployment = DEPLOYMENT.replace('ghcr.io/acme/api:1.0.0', 'ghcr.io/acme/web:2.0');
+    const remote = makeBareRemote({ 'apps/web.yaml': `${deployment}${pod}` });
+    const tip = git(remote.path, ['rev-parse', 'main']).trim();
+    const run = await kpush(['bump-manifest', '--repo', remote.url, '-i', 'ghcr.io/acme/web:2.1']);
+    expect(run.exitCode).toBe(0);
+    const file = remoteFile(remote.path, 'apps/web.yaml');
+    expect(file).toContain('image: ghcr.io/acme/web:2.1   # bumped by CI');
+    expect(file).toContain('image: "ghcr.io/acme/web:2.1"');
+    expect(git(remote.path, ['rev-parse', 'main^']).trim()).toBe(tip);
+  });
+
   it('rejects invalid references as usage errors before cloning', async () => {
     const run = await kpush([
       'bump-manifest',

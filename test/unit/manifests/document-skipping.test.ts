@@ -13,8 +13,8 @@ import { parseImageReference } from '../../../src/core/image-ref.js';
 import { YamlSyntaxError } from '../../../src/errors.js';
 import { scanManifest } from '../../../src/manifests/index.js';
 import { scanParsedManifest } from '../../../src/manifests/scan.js';
-import { splitDocuments } from '../../../src/manifests/simple-documents.js';
-import { parseManifestSource } from '../../../src/manifests/yaml-source.js';
+import { splitDocuments, splitDocumentsAndLines } from '../../../src/manifests/simple-documents.js';
+import { lineStartsOf, parseManifestSource } from '../../../src/manifests/yaml-source.js';
 import { renderScenario, type Scenario, scenarioArb } from './manifest-arbitraries.js';
 import { indentedText } from './simple-arbitraries.js';
 
@@ -222,6 +222,20 @@ describe('splitDocuments certifies only what yaml accepts', () => {
     const documents = splitDocuments(text);
     expect(documents.filter((document) => !document.simple)).toEqual([]);
     expect(documents.filter((document) => document.kind === 'CustomResourceDefinition')).toHaveLength(3);
+  });
+});
+
+describe('splitDocumentsAndLines', () => {
+  it('reads the line starts lineStartsOf reads, on random texts (LF and CRLF, with a BOM)', () => {
+    fc.assert(
+      fc.property(textArb, fc.constantFrom('', '\r', '\ufeff'), (lf, variant) => {
+        const text = variant === '\ufeff' ? `\ufeff${lf}` : lf.replaceAll('\n', `${variant}\n`);
+        const { documents, lineStarts } = splitDocumentsAndLines(text);
+        expect(lineStarts).toEqual(lineStartsOf(text));
+        expect(documents).toEqual(splitDocuments(text));
+      }),
+      { numRuns: RUNS * 4 },
+    );
   });
 });
 
