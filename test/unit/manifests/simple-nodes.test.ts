@@ -161,3 +161,83 @@ describe('buildSimpleDocument builds the nodes yaml parses', () => {
       expect(build(outside), outside).toBeNull();
   });
 });
+
+describe('buildSimpleDocument with a filter on blocks', () => {
+  /** yaml's nodes, each collection whose block (its key's line on) lacks `needle` emptied. */
+  function prunedLikeYaml(text: string, needle: string): unknown {
+    const prune = (node: unknown, blockText: string): unknown => {
+      const full = shape(node) as { collection?: string; items?: unknown[] };
+      if (!full?.collection || blockText.includes(needle)) return node;
+      return { ...full, items: [] };
+    };
+    const walk = (node: unknown): unknown => {
+      if (isMap(node))
+        return {
+          ...(shape(node) as object),
+          items: node.items.map((pair) => {
+            const value = pair.value as { range?: number[] } | null;
+            const keyStart = text.lastIndexOf('\n', (pair.key as { range: number[] }).range[0]) + 1;
+            const block = text.slice(keyStart, value?.range?.[1] ?? keyStart);
+            const kept = prune(value, block);
+            return { key: shape(pair.key), value: kept === value ? walk(value) : kept };
+          }),
+        };
+      if (isSeq(node))
+        return {
+          ...(shape(node) as object),
+          items: node.items.map((item) => {
+            const start = (item as { range?: number[] }).range?.[0] ?? 0;
+            const block = text.slice(
+              text.lastIndexOf('\n', start) + 1,
+              (item as { range?: number[] }).range?.[1],
+            );
+            const kept = prune(item, block);
+            return kept === item ? walk(item) : kept;
+          }),
+        };
+      return shape(node);
+    };
+    return walk(parseAllDocuments(text)[0]?.contents);
+  }
+
+  it('builds the blocks that hold the text, and an empty collection of its kind for each other', () => {
+    const text = [
+      'metadata:',
+      '  labels:',
+      '    app: web',
+      'spec:',
+      '  containers:',
+      '    - name: web',
+      '      image: ghcr.io/acme/web:1.0',
+      '      env:',
+      '        - name: A',
+      '          value: "1"',
+      '      ports:',
+      '      - containerPort: 80',
+      '  volumes:',
+      '  - name: data',
+      '',
+    ].join('\n');
+    const built = buildSimpleDocument(text, 0, text.length, undefined, (block) => block.includes('acme'));
+    expect(shape(built?.contents)).toEqual(prunedLikeYaml(text, 'acme'));
+    // spec.volumes: a sequence, emptied.
+    expect(shape(built?.contents)).toMatchObject({
+      items: [{}, { value: { items: [{}, { value: { collection: 'seq', items: [] } }] } }],
+    });
+  });
+
+  it('keeps a block whose key line holds the text', () => {
+    const text = 'a: # acme\n  b: 1\nc:\n  d: 2\n';
+    const built = buildSimpleDocument(text, 0, text.length, undefined, (block) => block.includes('acme'));
+    expect(shape(built?.contents)).toEqual(prunedLikeYaml(text, 'acme'));
+    expect(shape(built?.contents)).toMatchObject({
+      items: [{ value: { items: [{}] } }, { value: { items: [] } }],
+    });
+  });
+
+  it('leaves an empty value alone: no line belongs to it', () => {
+    const text = 'a:\n# comment\n\nb: 1\n';
+    const built = buildSimpleDocument(text, 0, text.length, undefined, () => false);
+    expect(shape(built?.contents)).toEqual(shape(parseAllDocuments(text)[0]?.contents));
+  });
+});
