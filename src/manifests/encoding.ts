@@ -15,10 +15,12 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * byte order mark is decoded as UTF-16; bytes that are not UTF-8 (Latin-1 comments) are read
  * one byte per character, so they come back unchanged instead of as U+FFFD. Throws
  * E_ENCODING, naming the file, for what cannot round-trip (NUL bytes: UTF-16 without a byte
- * order mark, UTF-32, binary).
+ * order mark, UTF-32, binary) and for what git stores through a filter (Git LFS, git-crypt).
  */
 export function decodeManifest(path: string, bytes: Uint8Array): DecodedManifest {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const filter = STORED_BY_FILTER.find(({ start }) => buffer.subarray(0, start.length).equals(start));
+  if (filter) throw storedByFilter(path, filter.name);
   const encoding = utf16Encoding(buffer);
   if (encoding) {
     const text = (encoding === 'utf16be' ? Buffer.from(buffer).swap16() : buffer).toString('utf16le');
@@ -41,6 +43,26 @@ export function encodeManifest(text: string, encoding: ManifestEncoding): Buffer
     throw new RangeError('an edit put a character outside Latin-1 into a Latin-1 file');
   }
   return Buffer.from(text, encoding);
+}
+
+/**
+ * How git stores a file whose clean/smudge filter rewrites it (`.gitattributes`): kpush reads
+ * files as git stores them (a bump has no checkout), so it would see the pointer or the
+ * ciphertext, never the manifest a checkout with the filter installed shows.
+ */
+const STORED_BY_FILTER = [
+  {
+    name: 'Git LFS (a pointer is stored in git)',
+    start: Buffer.from('version https://git-lfs.github.com/spec/v1\n'),
+  },
+  { name: 'git-crypt (it is stored encrypted)', start: Buffer.from('\0GITCRYPT\0') },
+];
+
+function storedByFilter(path: string, filter: string): KpushError {
+  return new KpushError('E_ENCODING', `${path} is kept with ${filter}; kpush cannot read or edit it`, {
+    hint: 'kpush edits manifests as git stores them: keep the files it bumps out of LFS and encryption, or narrow the scan with --path; nothing was committed.',
+    details: { file: path },
+  });
 }
 
 function utf16Encoding(buffer: Buffer): 'utf16le' | 'utf16be' | null {

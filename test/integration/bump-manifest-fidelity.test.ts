@@ -57,6 +57,25 @@ describe('bump-manifest keeps bytes it does not edit', () => {
     expect(commitCount(remote.path)).toBe(1);
   });
 
+  it('refuses by name a manifest kept with Git LFS (it reads what git stores: the pointer)', async () => {
+    const pointer = `version https://git-lfs.github.com/spec/v1\noid sha256:${'4'.repeat(64)}\nsize 77\n`;
+    const remote = makeBareRemote({
+      'a.yaml': 'image: ghcr.io/acme/api:1.0\n',
+      '.gitattributes': 'big/*.yaml filter=lfs diff=lfs merge=lfs -text\n',
+      'big/all.yaml': pointer,
+    });
+    const run = await bump(remote.url, '-i', 'ghcr.io/acme/api:1.1');
+    expect(run.exitCode).toBe(1);
+    expect(JSON.parse(run.stdout).error).toMatchObject({
+      code: 'E_ENCODING',
+      message: 'big/all.yaml is kept with Git LFS (a pointer is stored in git); kpush cannot read or edit it',
+    });
+    expect(commitCount(remote.path)).toBe(1);
+    const narrowed = await bump(remote.url, '-i', 'ghcr.io/acme/api:1.1', '--path', 'a.yaml');
+    expect(narrowed.exitCode, narrowed.stderr).toBe(0);
+    expect(commitCount(remote.path)).toBe(2);
+  });
+
   it('scans the UTF-16 file of the corpus instead of skipping it', async () => {
     const corpus = readFileSync(join(CORPUS, 'extra/utf-16/utf-16.yaml'));
     const remote = makeBareRemote({ 'utf-16.yaml': corpus });

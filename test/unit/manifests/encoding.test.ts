@@ -37,6 +37,16 @@ describe('manifest encodings', () => {
       /not \(odd length/,
     ],
     ['UTF-32LE', Buffer.from([0xff, 0xfe, 0, 0, 0x61, 0, 0, 0]), /starts like UTF-16 but is not/],
+    [
+      'a Git LFS pointer',
+      Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${'4'.repeat(64)}\nsize 1234\n`),
+      /is kept with Git LFS \(a pointer is stored in git\); kpush cannot read or edit it$/,
+    ],
+    [
+      'a file git-crypt stores encrypted',
+      Buffer.concat([Buffer.from('\0GITCRYPT\0'), Buffer.from([0x12, 0x9a, 0x00, 0xff])]),
+      /is kept with git-crypt \(it is stored encrypted\)/,
+    ],
   ])('refuses %s, naming the file', (_name, bytes, reason) => {
     let error: unknown;
     try {
