@@ -107,7 +107,8 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
     const cloned = reporter.task(`cloning ${displayUrl}`, () =>
       git.clone(url, request.branch, credentials.env, { checkout: false }),
     );
-    // The scanner (yaml and all) loads while git clones, when the process would be idle.
+    // The scanner (yaml and all) loads, and runs once on a made-up manifest (see
+    // prepareScanner), while git clones, when the process would be idle.
     cloned.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
     const { planOnHead, prepareScanner, readHead } = await import('./bump-scan.js');
     prepareScanner();

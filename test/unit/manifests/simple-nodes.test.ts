@@ -226,13 +226,49 @@ describe('buildSimpleDocument with a filter on blocks', () => {
     });
   });
 
-  it('keeps a block whose key line holds the text', () => {
-    const text = 'a: # acme\n  b: 1\nc:\n  d: 2\n';
+  it('keeps a block whose key line holds the text, blank lines after it too', () => {
+    const text = 'a: # acme\n\n  b: 1\nc:\n  d: 2\n';
     const built = buildSimpleDocument(text, 0, text.length, undefined, (block) => block.includes('acme'));
     expect(shape(built?.contents)).toEqual(prunedLikeYaml(text, 'acme'));
     expect(shape(built?.contents)).toMatchObject({
       items: [{ value: { items: [{}] } }, { value: { items: [] } }],
     });
+  });
+
+  it('skips blank lines and comments inside a block, up to the end of its document (LF and CRLF)', () => {
+    const document = [
+      'kind: Deployment',
+      'spec:',
+      '  image: acme/web:1',
+      'env:',
+      '  - name: A',
+      '',
+      '# at the left edge, still inside',
+      '    value: "1"',
+      '  - name: B',
+      'ports:',
+      '- 80',
+      '  # the last line of the document is a comment',
+      '',
+    ];
+    for (const eol of ['\n', '\r\n']) {
+      const head = `a: 1${eol}---${eol}`;
+      const text = `${head}${document.join(eol)}---${eol}b: 2${eol}`;
+      const start = head.length - `---${eol}`.length;
+      const end = text.lastIndexOf(`---${eol}`);
+      const built = buildSimpleDocument(text, start, end, undefined, (block) => block.includes('acme'));
+      const alone = document.join(eol);
+      const expected = shift(prunedLikeYaml(alone, 'acme'), start + `---${eol}`.length);
+      expect(shape(built?.contents), JSON.stringify(eol)).toEqual(expected);
+      expect(shape(built?.contents)).toMatchObject({
+        items: [
+          {},
+          {},
+          { value: { collection: 'seq', items: [] } },
+          { value: { collection: 'seq', items: [] } },
+        ],
+      });
+    }
   });
 
   it('leaves an empty value alone: no line belongs to it', () => {
