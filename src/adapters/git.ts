@@ -167,14 +167,14 @@ export class Git {
       ...options,
       env: gitEnv(this.env, extraEnv),
       timeoutMs: this.timeoutMs,
-      dieWithParent: !LOCAL_READS.has(args[0] ?? ''),
+      dieWithParent: !LOCAL_READS.has(subcommand(args)),
     }).catch((error: unknown) => {
       throw spawnFailure(error, options.cwd);
     });
     if (result.timedOut) {
       throw new GitError(
         'E_GIT_TIMEOUT',
-        `git ${args[0] ?? ''} did not finish within ${this.timeoutMs / 1000} s and was stopped`,
+        `git ${subcommand(args)} did not finish within ${this.timeoutMs / 1000} s and was stopped`,
         {
           hint: 'The remote stalled, or git waited for input (GIT_ASKPASS, a credential helper, an SSH prompt): check the remote and your credentials, or raise KPUSH_GIT_TIMEOUT (seconds).',
           details: { gitStderr: result.stderr.trim() },
@@ -324,8 +324,19 @@ export class Git {
    * index and the rest of the work tree play no part); identity from `identityEnv`.
    */
   async commit(paths: readonly string[], message: string, identityEnv: NodeJS.ProcessEnv): Promise<void> {
+    // No automatic maintenance afterwards: the clone is thrown away (a `git maintenance` run each time).
     const result = await this.exec(
-      ['commit', '--quiet', '--no-verify', '--only', '--file=-', '--', ...paths],
+      [
+        '-c',
+        'maintenance.auto=false',
+        'commit',
+        '--quiet',
+        '--no-verify',
+        '--only',
+        '--file=-',
+        '--',
+        ...paths,
+      ],
       identityEnv,
       message,
     );
@@ -507,11 +518,18 @@ function lines(text: string): string[] {
     .filter(Boolean);
 }
 
+/** The git command `args` run, after any `-c name=value` options. */
+function subcommand(args: readonly string[]): string {
+  let at = 0;
+  while (args[at] === '-c') at += 2;
+  return args[at] ?? '';
+}
+
 /** Interprets git's stderr once, here, into an error that says what to do. */
 export function gitFailure(args: readonly string[], result: ExecResult): GitError {
   const stderr = result.stderr.trim();
   const said = essentialLines(stderr) || `exit code ${result.exitCode}`;
-  const command = `git ${args[0] ?? ''}`;
+  const command = `git ${subcommand(args)}`;
   const details = { gitStderr: stderr };
   if (
     /Authentication failed|could not read Username|Permission denied \(publickey|HTTP Basic: Access denied|(?:error|returned error): 40[13]\b/i.test(
