@@ -324,7 +324,7 @@ export class Git {
    * index and the rest of the work tree play no part); identity from `identityEnv`.
    */
   async commit(paths: readonly string[], message: string, identityEnv: NodeJS.ProcessEnv): Promise<void> {
-    // No automatic maintenance afterwards: the clone is thrown away (a `git maintenance` run each time).
+    // No `git maintenance run --auto` afterwards: the clone is thrown away.
     const result = await this.exec(
       [
         '-c',
@@ -362,8 +362,8 @@ export class Git {
 
   /**
    * The newest commit in the history of `from` that changed how often `needle` occurs in `paths`
-   * (git's pickaxe): the one that wrote a value there, or null. In a shallow clone the oldest commit present
-   * (no parents) seems to add everything: the caller deepens and asks again.
+   * (git's pickaxe): the one that wrote a value there, or null. In a shallow clone the oldest
+   * commit present (no parents) seems to add everything: the caller deepens and asks again.
    */
   async lastCommitChanging(
     needle: string,
