@@ -71,11 +71,13 @@ const NON_INTERACTIVE_SSH =
   'ssh -o BatchMode=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4';
 
 /**
- * Commands that only read the local repository (read-tree also writes its index): they run no
- * hooks and touch no remote, so nothing they could still do after a SIGKILL of kpush matters.
+ * Commands that touch only the local repository and run no hooks (read-tree writes its index;
+ * commit writes kpush's throwaway clone, with hooks off): nothing they could still do after a
+ * SIGKILL of kpush matters, so they run without the lifeline's shell.
  */
-const LOCAL_READS = new Set([
+const LOCAL_ONLY = new Set([
   'cat-file',
+  'commit',
   'config',
   'diff',
   'for-each-ref',
@@ -167,7 +169,7 @@ export class Git {
       ...options,
       env: gitEnv(this.env, extraEnv),
       timeoutMs: this.timeoutMs,
-      dieWithParent: !LOCAL_READS.has(subcommand(args)),
+      dieWithParent: !LOCAL_ONLY.has(subcommand(args)),
     }).catch((error: unknown) => {
       throw spawnFailure(error, options.cwd);
     });
@@ -278,6 +280,9 @@ export class Git {
   ): Promise<void> {
     const args = [
       'clone',
+      // No template (hooks, info/exclude): none from the caller's init.templateDir runs in
+      // kpush's clone, and there are 18 fewer files to create and remove.
+      '--template=',
       '--depth',
       '1',
       '--single-branch',
@@ -324,11 +329,14 @@ export class Git {
    * index and the rest of the work tree play no part); identity from `identityEnv`.
    */
   async commit(paths: readonly string[], message: string, identityEnv: NodeJS.ProcessEnv): Promise<void> {
-    // No `git maintenance run --auto` afterwards: the clone is thrown away.
     const result = await this.exec(
       [
-        '-c',
-        'maintenance.auto=false',
+        // The clone is kpush's own: no hooks from the caller's git config (core.hooksPath) run
+        // in it, and no `git maintenance run --auto` follows; the clone is thrown away.
+        ...['-c', 'core.hooksPath=/dev/null', '-c', 'maintenance.auto=false'],
+        // Its objects are written once and read once, by the push: not worth compressing (the
+        // push compresses what it sends). 1.9 MB: 19 -> 15 ms.
+        ...['-c', 'core.looseCompression=0'],
         'commit',
         '--quiet',
         '--no-verify',

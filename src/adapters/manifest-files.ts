@@ -1,12 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RepoTree, type SelectOptions, selectManifestFiles } from '../core/bump/manifest-selection.js';
-import {
-  type DecodedManifest,
-  decodeManifest,
-  encodeManifest,
-  type ManifestEncoding,
-} from '../manifests/index.js';
+import { type DecodedManifest, decodeManifest, encodeEdited, type ScalarEdit } from '../manifests/index.js';
 import type { Git } from './git.js';
 
 /**
@@ -50,9 +45,17 @@ export class HeadFiles {
   }
 }
 
-/** Writes a manifest of the tree into the (otherwise empty) work tree, for `git commit --only`. */
-export function writeManifest(root: string, path: string, content: string, encoding: ManifestEncoding): void {
+/**
+ * Writes a manifest of the tree, edited, into the (otherwise empty) work tree, for `git commit
+ * --only`.
+ */
+export function writeManifest(
+  root: string,
+  path: string,
+  manifest: DecodedManifest,
+  edits: readonly ScalarEdit[],
+): void {
   const file = join(root, path);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, encodeManifest(content, encoding));
+  writeFileSync(file, encodeEdited(manifest, edits));
 }

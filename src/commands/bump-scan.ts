@@ -2,7 +2,7 @@ import type { Git } from '../adapters/git.js';
 import { signalCheckpoint } from '../adapters/interrupt.js';
 import { HeadFiles, writeManifest } from '../adapters/manifest-files.js';
 import { assertNothingLeftBehind, type BumpPlan, planBump } from '../core/bump/plan.js';
-import { applyEdits, type DecodedManifest, type FileScan, scanManifest } from '../manifests/index.js';
+import { type DecodedManifest, type FileScan, scanManifest } from '../manifests/index.js';
 import type { BumpRequest } from './bump-manifest.js';
 
 export { prepareScanner } from '../manifests/warm-up.js';
@@ -54,8 +54,7 @@ export async function planOnHead(
     allowNoMatch: request.allowNoMatch,
   });
   for (const { path, edits } of plan.files) {
-    const { text, encoding } = (cache.get(path) as { source: DecodedManifest }).source;
-    writeManifest(git.cwd, path, applyEdits(text, edits), encoding);
+    writeManifest(git.cwd, path, (cache.get(path) as { source: DecodedManifest }).source, edits);
   }
   return { plan, base: head.commit };
 }

@@ -1,4 +1,6 @@
 import { KpushError } from '../errors.js';
+import { applyEdits, checkedInSourceOrder } from './apply.js';
+import type { ScalarEdit } from './types.js';
 
 /** How a manifest's bytes map to text; writing it back the same way keeps every other byte. */
 export type ManifestEncoding = 'utf8' | 'latin1' | 'utf16le' | 'utf16be';
@@ -6,6 +8,8 @@ export type ManifestEncoding = 'utf8' | 'latin1' | 'utf16le' | 'utf16be';
 export interface DecodedManifest {
   text: string;
   encoding: ManifestEncoding;
+  /** The bytes it was decoded from. */
+  bytes: Uint8Array;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -24,15 +28,15 @@ export function decodeManifest(path: string, bytes: Uint8Array): DecodedManifest
   const encoding = utf16Encoding(buffer);
   if (encoding) {
     const text = (encoding === 'utf16be' ? Buffer.from(buffer).swap16() : buffer).toString('utf16le');
-    if (buffer.length % 2 === 0 && !text.includes('\0')) return { text, encoding };
+    if (buffer.length % 2 === 0 && !text.includes('\0')) return { text, encoding, bytes };
     throw undecodable(path, 'starts like UTF-16 but is not (odd length, or UTF-32)');
   }
   if (buffer.includes(0))
     throw undecodable(path, 'contains NUL bytes (UTF-16 without a byte order mark, UTF-32, or binary)');
   try {
-    return { text: UTF8.decode(buffer), encoding: 'utf8' };
+    return { text: UTF8.decode(buffer), encoding: 'utf8', bytes };
   } catch {
-    return { text: buffer.toString('latin1'), encoding: 'latin1' };
+    return { text: buffer.toString('latin1'), encoding: 'latin1', bytes };
   }
 }
 
@@ -43,6 +47,26 @@ export function encodeManifest(text: string, encoding: ManifestEncoding): Buffer
     throw new RangeError('an edit put a character outside Latin-1 into a Latin-1 file');
   }
   return Buffer.from(text, encoding);
+}
+
+/**
+ * Pure. The bytes of `manifest` with `edits` applied. Where each character was one byte (ASCII
+ * UTF-8, Latin-1), only the edited ranges are encoded and the rest is copied from the original
+ * bytes (re-encoding 1.9 MB of text took 3-4 ms); otherwise as encodeManifest(applyEdits()).
+ */
+export function encodeEdited(manifest: DecodedManifest, edits: readonly ScalarEdit[]): Buffer {
+  const { text, encoding, bytes } = manifest;
+  const bytePerCharacter = encoding === 'latin1' || (encoding === 'utf8' && bytes.length === text.length);
+  if (!bytePerCharacter) return encodeManifest(applyEdits(text, edits), encoding);
+  const original = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const pieces: Buffer[] = [];
+  let cursor = 0;
+  for (const edit of checkedInSourceOrder(edits, text.length)) {
+    pieces.push(original.subarray(cursor, edit.start), encodeManifest(edit.text, encoding));
+    cursor = edit.end;
+  }
+  pieces.push(original.subarray(cursor));
+  return Buffer.concat(pieces);
 }
 
 /**

@@ -1,4 +1,10 @@
 export { applyEdits } from './apply.js';
 export { scanManifest } from './scan.js';
 export type { DeclinedReference, EditKind, FileScan, ImageTargets, ScalarEdit } from './types.js';
-export { type DecodedManifest, decodeManifest, encodeManifest, type ManifestEncoding } from './encoding.js';
+export {
+  type DecodedManifest,
+  decodeManifest,
+  encodeEdited,
+  encodeManifest,
+  type ManifestEncoding,
+} from './encoding.js';

@@ -59,6 +59,33 @@ describe("the caller's repository-selecting git variables", () => {
   });
 });
 
+describe("the caller's git hooks", () => {
+  /** A hook that leaves `marker` behind and fails (which would stop a commit or a push). */
+  function hook(dir: string, name: string, marker: string): void {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, name), `#!/bin/sh\necho ${name} >> '${marker}'\nexit 1\n`, { mode: 0o755 });
+  }
+
+  it('from core.hooksPath or init.templateDir do not run in the clone kpush commits in', async () => {
+    const home = tempDir('kpush-home-');
+    const marker = join(home, 'hooks-ran');
+    const hooksPath = join(home, 'hooks');
+    const template = join(home, 'template');
+    for (const name of ['prepare-commit-msg', 'post-commit']) hook(hooksPath, name, marker);
+    for (const name of ['prepare-commit-msg', 'post-commit', 'pre-push'])
+      hook(join(template, 'hooks'), name, marker);
+    const config = join(home, 'gitconfig');
+    writeFileSync(config, `[core]\n\thooksPath = ${hooksPath}\n[init]\n\ttemplateDir = ${template}\n`);
+    const remote = makeBareRemote({ 'app.yaml': IMAGE });
+    const run = await kpush(['bump-manifest', '--repo', remote.url, '-i', 'ghcr.io/acme/api:2.0'], {
+      env: { GIT_CONFIG_GLOBAL: config },
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(git(remote.path, ['show', 'main:app.yaml'])).toContain('ghcr.io/acme/api:2.0');
+    expect(() => readFileSync(marker, 'utf8')).toThrow(/ENOENT/);
+  });
+});
+
 describe('--path through a symlink in the environment repository', () => {
   const OUTSIDE = 'containers:\n  - image: ghcr.io/acme/api:0.1\n';
 

@@ -1,6 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KpushError } from '../../../src/errors.js';
-import { decodeManifest, encodeManifest } from '../../../src/manifests/index.js';
+import {
+  applyEdits,
+  decodeManifest,
+  encodeEdited,
+  encodeManifest,
+  type ScalarEdit,
+} from '../../../src/manifests/index.js';
 
 const YAML = 'image: ghcr.io/acme/api:1.0 # café\n';
 
@@ -63,7 +70,9 @@ describe('manifest encodings', () => {
   it('reads a Uint8Array view at an offset as its own bytes only', () => {
     const backing = Buffer.from(`xx${YAML}yy`, 'utf8');
     const view = new Uint8Array(backing.buffer, backing.byteOffset + 2, Buffer.byteLength(YAML));
-    expect(decodeManifest('app.yaml', view)).toEqual({ text: YAML, encoding: 'utf8' });
+    const decoded = decodeManifest('app.yaml', view);
+    expect(decoded).toMatchObject({ text: YAML, encoding: 'utf8' });
+    expect(Buffer.from(decoded.bytes).toString('utf8')).toBe(YAML);
   });
 
   it('refuses to put a character outside Latin-1 into a Latin-1 file', () => {
@@ -73,7 +82,7 @@ describe('manifest encodings', () => {
     );
   });
   it('keeps a UTF-8 byte order mark in the text', () => {
-    expect(decodeManifest('app.yaml', Buffer.from('\ufeffa: 1\n', 'utf8'))).toEqual({
+    expect(decodeManifest('app.yaml', Buffer.from('\ufeffa: 1\n', 'utf8'))).toMatchObject({
       text: '\ufeffa: 1\n',
       encoding: 'utf8',
     });
@@ -85,15 +94,15 @@ describe('manifest encodings', () => {
     ['0xFE second', [0x41, 0xfe, 0x0a], 'Aþ\n'],
     ['0xFF second', [0x41, 0xff, 0x0a], 'Aÿ\n'],
   ])('reads a file starting with %s as Latin-1, not UTF-16', (_name, bytes, text) => {
-    expect(decodeManifest('app.yaml', Buffer.from(bytes))).toEqual({ text, encoding: 'latin1' });
+    expect(decodeManifest('app.yaml', Buffer.from(bytes))).toMatchObject({ text, encoding: 'latin1' });
   });
 
   it('tells UTF-16BE from UTF-16LE by the order of the mark', () => {
-    expect(decodeManifest('app.yaml', Buffer.from([0xfe, 0xff, 0, 0x61]))).toEqual({
+    expect(decodeManifest('app.yaml', Buffer.from([0xfe, 0xff, 0, 0x61]))).toMatchObject({
       text: '\ufeffa',
       encoding: 'utf16be',
     });
-    expect(decodeManifest('app.yaml', Buffer.from([0xff, 0xfe, 0x61, 0]))).toEqual({
+    expect(decodeManifest('app.yaml', Buffer.from([0xff, 0xfe, 0x61, 0]))).toMatchObject({
       text: '\ufeffa',
       encoding: 'utf16le',
     });
@@ -122,5 +131,70 @@ describe('manifest encodings', () => {
       'an edit put a character outside Latin-1 into a Latin-1 file',
     );
     expect(encodeManifest('\u0100', 'utf8')).toEqual(Buffer.from([0xc4, 0x80]));
+  });
+
+  describe('encodeEdited', () => {
+    const edit = (start: number, end: number, text: string): ScalarEdit => ({
+      kind: 'image',
+      repository: 'ghcr.io/acme/api',
+      line: 1,
+      start,
+      end,
+      text,
+      oldValue: '',
+      newValue: text,
+    });
+    // ASCII and Latin-1 take the byte splice; the rest (é in UTF-8, UTF-16, a BOM) re-encodes.
+    const texts = fc.oneof(
+      fc.string({ unit: fc.constantFrom('a', ':', ' ', '\n', '\r', '-', '#', '1') }),
+      fc.string({ unit: fc.constantFrom('a', ' ', '\n', 'é', 'ÿ') }),
+      fc.string({ unit: fc.constantFrom('a', ' ', '\n', 'é', '✓', '😀') }),
+    );
+    const bytesOf = (text: string, encoding: 'utf8' | 'latin1' | 'utf16le') =>
+      encoding === 'utf16le' ? bom('utf16le', text) : Buffer.from(text, encoding);
+
+    it('writes the bytes encodeManifest(applyEdits()) writes, for any edits of any text', () => {
+      fc.assert(
+        fc.property(
+          texts,
+          fc.constantFrom('utf8', 'latin1', 'utf16le' as const),
+          fc.array(fc.tuple(fc.nat(), fc.nat(3), fc.constantFrom('', 'v2', 'é', '✓')), { maxLength: 4 }),
+          (text, encoding, raw) => {
+            if (encoding === 'latin1' && /[^\u0000-\u00ff]/.test(text)) return;
+            const decoded = decodeManifest('app.yaml', bytesOf(text, encoding));
+            // Non-overlapping edits inside the text, in any order.
+            const length = decoded.text.length;
+            const starts = [...new Set(raw.map(([at]) => at % (length + 1)))].sort((a, b) => a - b);
+            const edits = starts.flatMap((start, index) => {
+              const end = Math.min(start + (raw[index]?.[1] ?? 0), starts[index + 1] ?? length);
+              const replacement = raw[index]?.[2] ?? '';
+              if (decoded.encoding === 'latin1' && /[^\u0000-\u00ff]/.test(replacement)) return [];
+              // Never split a surrogate pair.
+              if (
+                /[\ud800-\udbff]/.test(decoded.text[start - 1] ?? '') ||
+                /[\ud800-\udbff]/.test(decoded.text[end - 1] ?? '')
+              )
+                return [];
+              return [edit(start, end, replacement)];
+            });
+            const expected = encodeManifest(applyEdits(decoded.text, edits), decoded.encoding);
+            expect(encodeEdited(decoded, edits.reverse()).equals(expected)).toBe(true);
+          },
+        ),
+        { numRuns: 2000 },
+      );
+    });
+
+    it('refuses overlapping edits and edits past the end, as applyEdits does', () => {
+      const decoded = decodeManifest('app.yaml', Buffer.from(YAML));
+      expect(() => encodeEdited(decoded, [edit(3, 8, 'x'), edit(5, 9, 'y')])).toThrow(RangeError);
+      expect(() => encodeEdited(decoded, [edit(3, YAML.length + 1, 'x')])).toThrow(RangeError);
+    });
+
+    it('refuses an edit that puts a character outside Latin-1 into a Latin-1 file', () => {
+      const decoded = decodeManifest('app.yaml', Buffer.from(YAML, 'latin1'));
+      expect(decoded.encoding).toBe('latin1');
+      expect(() => encodeEdited(decoded, [edit(0, 5, '✓')])).toThrow(RangeError);
+    });
   });
 });
