@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { onInterrupt } from './interrupt.js';
 
 export interface ExecOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  input?: string;
+  /** Standard input: all of it, or a stream the caller writes to as it goes (and ends). */
+  input?: string | Readable;
+  /** Receives standard output as it arrives (`stdout` is then empty). */
+  onStdout?: (chunk: Buffer) => void;
   /** Kill the child and everything it started after this many milliseconds. */
   timeoutMs?: number;
   /**
@@ -61,7 +65,7 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
           }, options.timeoutMs);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
-    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stdout?.on('data', options.onStdout ?? ((chunk: Buffer) => stdout.push(chunk)));
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', (error) => {
       forget();
@@ -89,7 +93,8 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
     if (child.stdin) {
       // A child that exits before reading its input closes the pipe: that is its answer, not ours to crash on.
       child.stdin.on('error', () => {});
-      child.stdin.end(options.input);
+      if (typeof options.input === 'string') child.stdin.end(options.input);
+      else options.input?.pipe(child.stdin);
     }
   });
 }

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import type { EnvCommit } from '../core/bump/provenance.js';
 import { GitError, UsageError } from '../errors.js';
-import { exec, type ExecResult } from './exec.js';
+import { PassThrough } from 'node:stream';
+import { exec, type ExecOptions, type ExecResult } from './exec.js';
 
 /**
  * The environment every git call gets: never prompt, never hang, stable (English) messages to
@@ -133,26 +134,11 @@ export class Git {
     return entries;
   }
 
-  /** The contents of blobs, in order, from one `git cat-file --batch`. */
-  async blobs(oids: readonly string[]): Promise<Buffer[]> {
-    if (oids.length === 0) return [];
-    const args = ['cat-file', '--batch'];
-    const result = await this.spawn(args, {}, { cwd: this.cwd, input: `${oids.join('\n')}\n`, binary: true });
-    if (result.exitCode !== 0) throw gitFailure(args, result);
-    const out = result.stdoutBytes as Buffer;
-    const blobs: Buffer[] = [];
-    let at = 0;
-    for (const oid of oids) {
-      // <oid> SP blob SP <size> LF <content> LF
-      const eol = out.indexOf(10, at);
-      const header = out.toString('latin1', at, eol < 0 ? out.length : eol).split(' ');
-      if (eol < 0 || header[1] !== 'blob')
-        throw new GitError('E_GIT', `git cat-file: cannot read blob ${oid} (${header.join(' ')})`);
-      const size = Number(header[2]);
-      blobs.push(out.subarray(eol + 1, eol + 1 + size));
-      at = eol + 1 + size + 1;
-    }
-    return blobs;
+  /** A reader of this repository's objects, open until closed (see ObjectReader). */
+  objectReader(): ObjectReader {
+    return new ObjectReader((input, onStdout) =>
+      this.spawn(['cat-file', '--batch'], {}, { cwd: this.cwd, input, onStdout }),
+    );
   }
 
   /**
@@ -163,7 +149,7 @@ export class Git {
   private async spawn(
     args: readonly string[],
     extraEnv: NodeJS.ProcessEnv,
-    options: { cwd?: string; input?: string | undefined; binary?: boolean },
+    options: Pick<ExecOptions, 'cwd' | 'input' | 'onStdout' | 'binary'>,
   ): Promise<ExecResult> {
     const result = await exec('git', args, {
       ...options,
@@ -440,6 +426,114 @@ export class Git {
     if (reason !== null) return { kind: 'rejected', reason };
     if (result.exitCode !== 0) throw refusal(branch, result) ?? gitFailure(args, result);
     return { kind: 'pushed' };
+  }
+}
+
+export interface GitObject {
+  oid: string;
+  type: string;
+  content: Buffer;
+}
+
+/**
+ * One `git cat-file --batch` for a series of reads, as a bump learns what it needs (HEAD, then
+ * the blobs of the files its tree lists): one process instead of one per step, started before
+ * the first answer is needed. Must be closed.
+ */
+export class ObjectReader {
+  private readonly requests = new PassThrough();
+  private readonly pending: {
+    names: readonly string[];
+    objects: GitObject[];
+    failure: string | null;
+    resolve: (objects: GitObject[]) => void;
+    reject: (error: Error) => void;
+  }[] = [];
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** The header of the object being received: `<oid> <type> <size>` and its length with LF. */
+  private header: { oid: string; type: string; size: number; length: number } | null = null;
+  private readonly finished: Promise<ExecResult>;
+  private closed: Promise<void> | undefined;
+
+  constructor(start: (input: PassThrough, onStdout: (chunk: Buffer) => void) => Promise<ExecResult>) {
+    this.finished = start(this.requests, (chunk) => this.receive(chunk));
+    // An early exit (or a failure to start) answers every read still waiting.
+    this.finished.then(
+      (result) => {
+        if (this.pending.length === 0) return;
+        this.failPending(
+          result.exitCode === 0
+            ? new GitError('E_GIT', 'git cat-file ended before it answered')
+            : gitFailure(['cat-file', '--batch'], result),
+        );
+      },
+      (error: Error) => this.failPending(error),
+    );
+  }
+
+  /** The objects `names` (object ids, or names such as HEAD) stand for, in order. */
+  read(names: readonly string[]): Promise<GitObject[]> {
+    if (names.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ names, objects: [], failure: null, resolve, reject });
+      this.requests.write(`${names.join('\n')}\n`);
+    });
+  }
+
+  /** Ends git's input and waits for it to exit (again: the same answer). */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.requests.end();
+      const result = await this.finished;
+      if (result.exitCode !== 0) throw gitFailure(['cat-file', '--batch'], result);
+    })();
+    return this.closed;
+  }
+
+  private receive(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    while (this.pending.length > 0 && this.takeObject());
+  }
+
+  /** Takes the next whole answer off the output, if it is all there. */
+  private takeObject(): boolean {
+    const request = this.pending[0];
+    if (request === undefined) return false;
+    if (this.header === null) {
+      const start = this.chunks.length > 1 && !this.chunks[0]?.includes(10) ? this.joined() : this.chunks[0];
+      const eol = start?.indexOf(10) ?? -1;
+      if (start === undefined || eol < 0) return false;
+      // `<oid> <type> <size>`, or `<name> missing` / `<name> ambiguous`.
+      const [oid = '', type = '', size = ''] = start.toString('latin1', 0, eol).split(' ');
+      this.header = { oid, type, size: size === '' ? -1 : Number(size), length: eol + 1 };
+    }
+    const { oid, type, size, length } = this.header;
+    const end = size < 0 ? length : length + size + 1;
+    if (this.buffered < end) return false;
+    const all = this.joined();
+    const name = request.names[request.objects.length] ?? oid;
+    if (size < 0) request.failure ??= `${name} ${type}`;
+    request.objects.push({ oid, type, content: all.subarray(length, Math.max(length, end - 1)) });
+    this.chunks = end < all.length ? [all.subarray(end)] : [];
+    this.buffered = all.length - end;
+    this.header = null;
+    if (request.objects.length === request.names.length) {
+      this.pending.shift();
+      if (request.failure === null) request.resolve(request.objects);
+      else request.reject(new GitError('E_GIT', `git cat-file: cannot read ${request.failure}`));
+    }
+    return true;
+  }
+
+  private joined(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+
+  private failPending(error: Error): void {
+    for (const request of this.pending.splice(0)) request.reject(error);
   }
 }
 

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RepoTree, type SelectOptions, selectManifestFiles } from '../core/bump/manifest-selection.js';
 import { type DecodedManifest, decodeManifest, encodeEdited, type ScalarEdit } from '../manifests/index.js';
-import type { Git } from './git.js';
+import { GitError } from '../errors.js';
+import type { Git, GitObject, ObjectReader } from './git.js';
 
 /**
  * The env repo as a bump sees it: HEAD's tree and blobs, read from git's objects. The clone has
@@ -11,31 +12,48 @@ import type { Git } from './git.js';
  */
 export class HeadFiles {
   private constructor(
-    private readonly git: Git,
     /** The commit HEAD was at. */
     readonly commit: string,
     private readonly tree: RepoTree,
+    private readonly objects: ObjectReader,
   ) {}
 
+  /** HEAD's commit and tree; its blobs are read by the same git process, which close() ends. */
   static async read(git: Git): Promise<HeadFiles> {
-    // Two readers of an unchanging HEAD: side by side rather than one after the other.
-    const [commit, tree] = await Promise.all([git.headSha(), git.headTree()]);
-    return new HeadFiles(git, commit, new RepoTree(tree));
+    const objects = git.objectReader();
+    try {
+      // Two readers of an unchanging HEAD: side by side rather than one after the other.
+      const [[head], tree] = await Promise.all([objects.read(['HEAD']), git.headTree()]);
+      if (head?.type !== 'commit') throw new GitError('E_GIT', `HEAD is a ${head?.type}, not a commit`);
+      return new HeadFiles(head.oid, new RepoTree(tree), objects);
+    } catch (error) {
+      await objects.close().catch(() => {});
+      throw error;
+    }
   }
 
   /** The YAML files to scan below `paths` (see selectManifestFiles), sorted. */
   async manifestPaths(paths: readonly string[], options: SelectOptions = {}): Promise<string[]> {
     const links = new Map<string, string>();
     const symlinks = paths.length ? this.tree.symlinks() : [];
-    const targets = await this.git.blobs(symlinks.map((path) => this.oid(path)));
-    for (const [index, path] of symlinks.entries()) links.set(path, String(targets[index]));
+    const targets = await this.objects.read(symlinks.map((path) => this.oid(path)));
+    for (const [index, path] of symlinks.entries()) links.set(path, String(targets[index]?.content));
     return selectManifestFiles(this.tree, links, paths, options);
   }
 
-  /** Reads and decodes `paths` (files of the tree), in order, from one `git cat-file`. */
+  /** Reads and decodes `paths` (files of the tree), in order. */
   async read(paths: readonly string[]): Promise<DecodedManifest[]> {
-    const blobs = await this.git.blobs(paths.map((path) => this.oid(path)));
-    return paths.map((path, index) => decodeManifest(path, blobs[index] as Buffer));
+    const blobs = await this.objects.read(paths.map((path) => this.oid(path)));
+    return paths.map((path, index) => {
+      const blob = blobs[index] as GitObject;
+      if (blob.type !== 'blob') throw new GitError('E_GIT', `${path} is a ${blob.type} in git, not a file`);
+      return decodeManifest(path, blob.content);
+    });
+  }
+
+  /** Ends the git process that reads the blobs (again: the same answer). */
+  close(): Promise<void> {
+    return this.objects.close();
   }
 
   private oid(path: string): string {

@@ -110,15 +110,20 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
     // The scanner (yaml and all) loads, and runs once on a made-up manifest (see
     // prepareScanner), while git clones, when the process would be idle.
     cloned.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
-    const { planOnHead, prepareScanner, readHead } = await import('./bump-scan.js');
+    const { discardHead, planOnHead, prepareScanner, readHead } = await import('./bump-scan.js');
     prepareScanner();
     await cloned;
     // The first plan's read of HEAD goes beside the questions below (a pull request's first
     // attempt may move HEAD first, so it reads its own).
     const firstHead = request.pullRequest ? undefined : readHead(git);
     firstHead?.catch(() => {}); // awaited by the first plan; not an unhandled rejection meanwhile
-    const branch = await checkedOutBranch(git, request.branch);
-    const identity = identityEnv(request.author, await configuredIdentity(git, env), ci, env);
+    const [branch, identity] = await both(
+      checkedOutBranch(git, request.branch),
+      configuredIdentity(git, env).then((configured) => identityEnv(request.author, configured, ci, env)),
+    ).catch(async (error: unknown) => {
+      await discardHead(firstHead);
+      throw error;
+    });
     const started = performance.now();
     const result = (
       status: BumpStatus,

@@ -22,6 +22,11 @@ export function readHead(git: Git): Promise<HeadFiles> {
   return HeadFiles.read(git);
 }
 
+/** Ends a read of HEAD that no plan will use (its git process must not outlive the clone). */
+export async function discardHead(headRead: Promise<HeadFiles> | undefined): Promise<void> {
+  await headRead?.then((head) => head.close()).catch(() => {});
+}
+
 /**
  * Scans HEAD's files, checks every image matched something, and writes the edited files into
  * the clone's work tree (which holds nothing else: see HeadFiles). `base` is the commit planned on.
@@ -33,8 +38,7 @@ export async function planOnHead(
   headRead: Promise<HeadFiles> = HeadFiles.read(git),
 ): Promise<{ plan: BumpPlan; base: string }> {
   const head = await headRead;
-  const files = await head.manifestPaths(request.paths, { includeCiFiles: request.includeCiFiles });
-  const sources = await head.read(files);
+  const [files, sources] = await readManifests(head, request);
   // Parsing is synchronous: between files, let a SIGTERM (a cancelled job) be acted on.
   const checkpoint = signalCheckpoint();
   const scans: { path: string; scan: FileScan }[] = [];
@@ -57,4 +61,16 @@ export async function planOnHead(
     writeManifest(git.cwd, path, (cache.get(path) as { source: DecodedManifest }).source, edits);
   }
   return { plan, base: head.commit };
+}
+
+async function readManifests(
+  head: HeadFiles,
+  request: Pick<BumpRequest, 'paths' | 'includeCiFiles'>,
+): Promise<[string[], DecodedManifest[]]> {
+  try {
+    const files = await head.manifestPaths(request.paths, { includeCiFiles: request.includeCiFiles });
+    return [files, await head.read(files)];
+  } finally {
+    await head.close();
+  }
 }

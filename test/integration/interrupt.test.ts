@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { waitUntil } from '../helpers/wait.js';
-import { tempDir, testGitEnv } from '../helpers/git.js';
+import { git, makeBareRemote, tempDir, testGitEnv } from '../helpers/git.js';
 
 /** Running processes whose command line names the test server's port. */
 function gitProcessesFor(port: number): string[] {
@@ -43,5 +43,22 @@ describe('an interrupted bump', () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it('that fails before scanning exits at once, leaving no reader of the clone running', () => {
+    // The read of HEAD starts beside the branch check; a failed check must end that reader, or
+    // kpush would wait for it (up to KPUSH_GIT_TIMEOUT) before exiting.
+    const remote = makeBareRemote({ 'app.yaml': 'image: ghcr.io/acme/api:1.0\n' });
+    git(remote.path, ['tag', 'v9', 'main']);
+    const tmp = tempDir();
+    const run = spawnSync(
+      process.execPath,
+      [bin, 'bump-manifest', '--repo', remote.url, '--branch', 'v9', '-i', 'ghcr.io/acme/api:2.0'],
+      { env: { ...testGitEnv, TMPDIR: tmp, KPUSH_GIT_TIMEOUT: '60' }, encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(run.error).toBeUndefined();
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toContain('--branch v9 is not a branch on the remote');
+    expect(readdirSync(tmp).filter((name) => name.startsWith('kpush-'))).toEqual([]);
   });
 });
