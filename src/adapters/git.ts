@@ -120,20 +120,6 @@ export class Git {
     return this.spawn(args, extraEnv, { cwd: this.cwd, input });
   }
 
-  /** Every regular file, symlink and submodule of HEAD's tree (`git ls-tree -r`), by path. */
-  async headTree(): Promise<Map<string, { mode: string; oid: string }>> {
-    const out = await this.run(['ls-tree', '-r', '-z', '--full-tree', 'HEAD']);
-    const entries = new Map<string, { mode: string; oid: string }>();
-    for (const record of out.split('\0')) {
-      // <mode> SP <type> SP <oid> TAB <path>
-      const tab = record.indexOf('\t');
-      if (tab < 0) continue;
-      const [mode = '', , oid = ''] = record.slice(0, tab).split(' ');
-      entries.set(record.slice(tab + 1), { mode, oid });
-    }
-    return entries;
-  }
-
   /** A reader of this repository's objects, open until closed (see ObjectReader). */
   objectReader(): ObjectReader {
     return new ObjectReader((input, onStdout) =>
@@ -481,6 +467,30 @@ export class ObjectReader {
     });
   }
 
+  /**
+   * Every regular file, symlink and submodule below the tree `oid`, by path (what `git ls-tree
+   * -r` lists), read a directory level at a time: no process of its own to wait for.
+   */
+  async files(oid: string): Promise<Map<string, { mode: string; oid: string }>> {
+    const files = new Map<string, { mode: string; oid: string }>();
+    for (let level = [{ path: '', oid }]; level.length > 0; ) {
+      const trees = await this.read(level.map((tree) => tree.oid));
+      const next: { path: string; oid: string }[] = [];
+      for (const [index, tree] of trees.entries()) {
+        if (tree.type !== 'tree')
+          throw new GitError('E_GIT', `git cat-file: ${tree.oid} is a ${tree.type}, not a tree`);
+        const dir = level[index]?.path ?? '';
+        for (const entry of treeEntries(tree.content, oid.length / 2)) {
+          const path = dir + entry.name;
+          if (entry.mode === TREE_MODE) next.push({ path: `${path}/`, oid: entry.oid });
+          else files.set(path, { mode: entry.mode, oid: entry.oid });
+        }
+      }
+      level = next;
+    }
+    return files;
+  }
+
   /** Ends git's input and waits for it to exit (again: the same answer). */
   close(): Promise<void> {
     this.closed ??= (async () => {
@@ -535,6 +545,32 @@ export class ObjectReader {
   private failPending(error: Error): void {
     for (const request of this.pending.splice(0)) request.reject(error);
   }
+}
+
+const TREE_MODE = '40000';
+
+/**
+ * A tree object's entries: `<mode> SP <name> NUL <oid, raw>`, repeated. Modes as git stores
+ * them (`40000` for a directory, not `ls-tree`'s `040000`); names are UTF-8, as ls-tree shows.
+ */
+export function treeEntries(
+  content: Buffer,
+  oidBytes: number,
+): { mode: string; name: string; oid: string }[] {
+  const entries: { mode: string; name: string; oid: string }[] = [];
+  for (let at = 0; at < content.length; ) {
+    const space = content.indexOf(32, at);
+    const nul = content.indexOf(0, space + 1);
+    if (space < 0 || nul < 0 || nul + 1 + oidBytes > content.length)
+      throw new GitError('E_GIT', 'git cat-file: a tree object that does not parse');
+    entries.push({
+      mode: content.toString('latin1', at, space),
+      name: content.toString('utf8', space + 1, nul),
+      oid: content.toString('hex', nul + 1, nul + 1 + oidBytes),
+    });
+    at = nul + 1 + oidBytes;
+  }
+  return entries;
 }
 
 /**

@@ -22,10 +22,13 @@ export class HeadFiles {
   static async read(git: Git): Promise<HeadFiles> {
     const objects = git.objectReader();
     try {
-      // Two readers of an unchanging HEAD: side by side rather than one after the other.
-      const [[head], tree] = await Promise.all([objects.read(['HEAD']), git.headTree()]);
-      if (head?.type !== 'commit') throw new GitError('E_GIT', `HEAD is a ${head?.type}, not a commit`);
-      return new HeadFiles(head.oid, new RepoTree(tree), objects);
+      const [head] = await objects.read(['HEAD']);
+      const tree = /^tree ([0-9a-f]{40,64})\n/.exec(
+        head?.type === 'commit' ? head.content.toString('latin1') : '',
+      );
+      if (head === undefined || tree === null)
+        throw new GitError('E_GIT', `git cat-file: HEAD is a ${head?.type}, not a commit`);
+      return new HeadFiles(head.oid, new RepoTree(await objects.files(tree[1] as string)), objects);
     } catch (error) {
       await objects.close().catch(() => {});
       throw error;

@@ -117,7 +117,8 @@ export function splitDocumentsAndLines(text: string): { documents: SplitDocument
     const newline = text.indexOf('\n', lineStart);
     const lineEnd = newline === -1 ? text.length : newline;
     const contentEnd = lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd;
-    if (isDocumentMarker(text, lineStart, contentEnd)) {
+    // (The first character first: one call fewer on every other line.)
+    if (text.charCodeAt(lineStart) === 45 && isDocumentMarker(text, lineStart, contentEnd)) {
       documents.push(checker.finish(lineStart));
       const simple = !everyDocumentComplex && DOCUMENT_START.test(text.slice(lineStart, contentEnd));
       checker = new DocumentChecker(lineStart, simple);
@@ -294,17 +295,18 @@ class DocumentChecker {
     ) {
       this.stack.push(openCollection(indent, isItem));
     } else {
-      while ((this.stack.at(-1)?.indent ?? -1) > indent) this.stack.pop();
-      const top = this.stack.at(-1);
+      const stack = this.stack;
+      while (stack.length > 0 && (stack[stack.length - 1] as Collection).indent > indent) stack.pop();
+      const top = stack[stack.length - 1];
       // `key:` then `- item` lines at the key's column: the sequence ends at the next key.
-      if (!isItem && top && top.keys === null && top.indent === indent) this.stack.pop();
+      if (!isItem && top !== undefined && top.keys === null && top.indent === indent) stack.pop();
       if (this.stack.length === 0) {
         if (this.rootSeen || indent !== 0) return null;
         this.rootSeen = true;
         this.stack.push(openCollection(indent, isItem));
       }
     }
-    const top = this.stack.at(-1) as Collection;
+    const top = this.stack[this.stack.length - 1] as Collection;
     return top.indent === indent && (top.keys === null) === isItem ? top : null;
   }
 
