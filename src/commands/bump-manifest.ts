@@ -6,7 +6,7 @@ import { readGithubEvent } from '../adapters/ci.js';
 import { Git } from '../adapters/git.js';
 import { withTempDir } from '../adapters/temp-dir.js';
 import type { ScanCache } from './bump-scan.js';
-import { AppHistory, checkSuperseded, type SupersededBy, thisSource } from './bump-supersede.js';
+import type { SupersededBy } from './bump-supersede.js';
 import {
   PullRequestMode,
   type PullRequestRequest,
@@ -96,8 +96,6 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
   for (const secret of credentials.secrets) reporter.redactor.add(secret);
   if (credentials.warning) reporter.warn(credentials.warning);
   const ci = detectCi(env, await readGithubEvent(env));
-  const app = ci.sha ? await AppHistory.open(deps.cwd, env, reporter) : null;
-  const source = await thisSource(ci, app, env);
   const prTarget = request.pullRequest
     ? pullRequestTarget(request.pullRequest, url, request.targets, request.paths, env, request.dryRun)
     : null;
@@ -107,10 +105,16 @@ export async function bumpManifest(request: BumpRequest, deps: BumpDeps): Promis
     const cloned = reporter.task(`cloning ${displayUrl}`, () =>
       git.clone(url, request.branch, credentials.env, { checkout: false }),
     );
-    // The scanner (yaml and all) loads, and runs once on a made-up manifest (see
-    // prepareScanner), while git clones, when the process would be idle.
+    // While git clones, when the process would be idle: the scanner (yaml and all) and the
+    // stale-bump check (semver: 2.5 ms to load) load, the app checkout is asked when this build's
+    // commit was made, and the scanner runs once on a made-up manifest (see prepareScanner).
     cloned.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
-    const { discardHead, planOnHead, prepareScanner, readHead } = await import('./bump-scan.js');
+    const [
+      { discardHead, planOnHead, prepareScanner, readHead },
+      { AppHistory, checkSuperseded, thisSource },
+    ] = await Promise.all([import('./bump-scan.js'), import('./bump-supersede.js')]);
+    const app = ci.sha ? await AppHistory.open(deps.cwd, env, reporter) : null;
+    const source = await thisSource(ci, app, env);
     prepareScanner();
     await cloned;
     // The first plan's read of HEAD goes beside the questions below (a pull request's first
