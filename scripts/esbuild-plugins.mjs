@@ -102,12 +102,7 @@ export const builtinsThroughRequire = {
     // starts cloning); this way it is written into the importer's chunk.
     pluginBuild.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
       builtins.has(args.path) && args.kind === 'import-statement'
-        ? {
-            path: args.path,
-            namespace: 'kpush-builtin',
-            pluginData: args.importer,
-            suffix: `?${args.importer}`,
-          }
+        ? { path: args.path, namespace: 'kpush-builtin', suffix: `?${args.importer}` }
         : undefined,
     );
     pluginBuild.onLoad({ filter: /.*/, namespace: 'kpush-builtin' }, (args) => ({
