@@ -255,6 +255,12 @@ export class Git {
       // No template (hooks, info/exclude): none from the caller's init.templateDir runs in
       // kpush's clone, and there are 18 fewer files to create and remove.
       '--template=',
+      // The clone is thrown away: no reflogs (8 files and directories fewer), no `git
+      // maintenance run --auto` after a commit or fetch, and loose objects left uncompressed
+      // (written once, read once by the push, which compresses what it sends; a 1.9 MB
+      // commit: 19 -> 15 ms).
+      ...['--config', 'core.logAllRefUpdates=false', '--config', 'maintenance.auto=false'],
+      ...['--config', 'core.looseCompression=0'],
       '--depth',
       '1',
       '--single-branch',
@@ -303,12 +309,8 @@ export class Git {
   async commit(paths: readonly string[], message: string, identityEnv: NodeJS.ProcessEnv): Promise<void> {
     const result = await this.exec(
       [
-        // The clone is kpush's own: no hooks from the caller's git config (core.hooksPath) run
-        // in it, and no `git maintenance run --auto` follows; the clone is thrown away.
-        ...['-c', 'core.hooksPath=/dev/null', '-c', 'maintenance.auto=false'],
-        // Its objects are written once and read once, by the push: not worth compressing (the
-        // push compresses what it sends). 1.9 MB: 19 -> 15 ms.
-        ...['-c', 'core.looseCompression=0'],
+        // The clone is kpush's own: no hooks from the caller's git config (core.hooksPath) run.
+        ...['-c', 'core.hooksPath=/dev/null'],
         'commit',
         '--quiet',
         '--no-verify',
