@@ -65,6 +65,9 @@ describe('manifest encodings', () => {
     expect((error as KpushError).code).toBe('E_ENCODING');
     expect((error as KpushError).message).toMatch(/^apps\/odd\.yaml /);
     expect((error as KpushError).message).toMatch(reason);
+    // What to do next, and the file for --json.
+    expect((error as KpushError).hint).toMatch(/--path; nothing was committed\.$/);
+    expect((error as KpushError).details).toEqual({ file: 'apps/odd.yaml' });
   });
 
   it('reads a Uint8Array view at an offset as its own bytes only', () => {
