@@ -17,15 +17,11 @@ export interface ExecOptions {
    * gone, such as a push landing minutes after the job was cancelled.
    */
   dieWithParent?: boolean;
-  /** Keep stdout as bytes (`stdoutBytes`, with `stdout` empty): blobs are not always UTF-8. */
-  binary?: boolean;
 }
 
 export interface ExecResult {
   exitCode: number;
   stdout: string;
-  /** Set with `binary`. */
-  stdoutBytes?: Buffer;
   stderr: string;
   /** The child was killed because `timeoutMs` passed. */
   timedOut: boolean;
@@ -81,11 +77,9 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
         reject(Object.assign(new Error(`spawn ${file} ENOENT`), { code: 'ENOENT', path: file }));
         return;
       }
-      const bytes = Buffer.concat(stdout);
       resolve({
         exitCode: code ?? (signal ? 128 : 1),
-        stdout: options.binary ? '' : bytes.toString('utf8'),
-        ...(options.binary ? { stdoutBytes: bytes } : {}),
+        stdout: Buffer.concat(stdout).toString('utf8'),
         stderr: errText + (signal ? `\n(killed by ${signal})` : ''),
         timedOut,
       });

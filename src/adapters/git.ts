@@ -135,7 +135,7 @@ export class Git {
   private async spawn(
     args: readonly string[],
     extraEnv: NodeJS.ProcessEnv,
-    options: Pick<ExecOptions, 'cwd' | 'input' | 'onStdout' | 'binary'>,
+    options: Pick<ExecOptions, 'cwd' | 'input' | 'onStdout'>,
   ): Promise<ExecResult> {
     const result = await exec('git', args, {
       ...options,
