@@ -1,5 +1,5 @@
 import { parseImageReference } from '../core/image-ref.js';
-import { applyEdits } from './apply.js';
+import { decodeManifest, encodeEdited } from './encoding.js';
 import { scanManifest } from './scan.js';
 import type { FileScan } from './types.js';
 
@@ -72,9 +72,11 @@ export const WARM_UP_MANIFEST = SAMPLE + CERTIFIER_SAMPLE;
  * bump-manifest runs it while git clones, when the process would only wait.
  */
 export function prepareScanner(): FileScan {
-  const scan = scanManifest('kpush-warm-up.yaml', WARM_UP_MANIFEST, [
+  // The calls bump-manifest makes for each file: decode, scan, write the edited bytes.
+  const manifest = decodeManifest('kpush-warm-up.yaml', Buffer.from(WARM_UP_MANIFEST));
+  const scan = scanManifest('kpush-warm-up.yaml', manifest.text, [
     parseImageReference('registry.example/warm-up/app:2.0.0'),
   ]);
-  applyEdits(WARM_UP_MANIFEST, scan.edits);
+  encodeEdited(manifest, scan.edits);
   return scan;
 }
